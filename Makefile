@@ -1,0 +1,42 @@
+# The two commands of the README: `make migrate` (main job) and `make test` (whole suite).
+# Both create .venv with the pinned dependencies when it is missing or stale.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+ACT := source $(VENV)/bin/activate &&
+
+.PHONY: migrate test bench docs lint clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock scripts/venv_activate_extra.sh
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
+	@echo "==> creating $(VENV) with the pinned dependencies"
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==0.9.5
+	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --compile-bytecode -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python --compile-bytecode --no-deps -e .
+	sed "s#@PROJECT_ROOT@#$(CURDIR)#" scripts/venv_activate_extra.sh >> $(VENV)/bin/activate
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(ACT) shared-matches migrate --demo-if-empty --docs
+
+test: $(STAMP)
+	$(ACT) ruff check src pytests scripts && ruff format --check src pytests scripts
+	$(ACT) sqlfluff lint models macros tests
+	$(ACT) pytest -q
+
+bench: $(STAMP)
+	$(ACT) python scripts/bench_migration.py
+	$(ACT) python scripts/bench_sync.py
+
+docs: $(STAMP)
+	$(ACT) shared-matches docs
+
+lint: test
+
+clean:
+	rm -rf target logs dbt_packages

@@ -1,0 +1,1 @@
+select * from player_db.main.sync_meta

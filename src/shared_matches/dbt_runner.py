@@ -1,0 +1,88 @@
+"""Run dbt as a subprocess (in-process dbtRunner keeps DuckDB files locked)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared_matches.paths import PROJECT_ROOT, DataDir, UserError
+
+
+@dataclass
+class DbtResult:
+    args: list[str]
+    returncode: int
+    output: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def dbt_env(data_dir: DataDir) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        HALO_DATA_DIR=str(data_dir.root),
+        HALO_PROJECT_ROOT=str(PROJECT_ROOT),
+        DBT_PROJECT_DIR=str(PROJECT_ROOT),
+        DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_USE_COLORS="false",
+    )
+    return env
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(
+    args: list[str],
+    data_dir: DataDir,
+    player: str | None = None,
+    extra_vars: dict | None = None,
+    check: bool = True,
+    echo: bool = False,
+) -> DbtResult:
+    """Run one dbt command from the project root; raise UserError with dbt's message on failure."""
+    cmd = [dbt_executable(), *args]
+    dbt_vars = dict(extra_vars or {})
+    if player is not None:
+        dbt_vars["player"] = player
+    if dbt_vars:
+        cmd += ["--vars", json.dumps(dbt_vars)]
+    started = time.perf_counter()
+    proc = subprocess.run(
+        cmd,
+        cwd=PROJECT_ROOT,
+        env=dbt_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    result = DbtResult(cmd, proc.returncode, proc.stdout, time.perf_counter() - started)
+    if echo:
+        print(proc.stdout)
+    if check and not result.ok:
+        raise UserError(f"dbt {' '.join(args[:1])} failed:\n{summarise_failure(proc.stdout)}")
+    return result
+
+
+def summarise_failure(output: str) -> str:
+    """The lines of dbt's output that say what went wrong."""
+    keep = [
+        line
+        for line in output.splitlines()
+        if any(
+            word in line
+            for word in ("Error", "error", "FAIL", "Failure", "failed", "missing", "Could not")
+        )
+    ]
+    return "\n".join(keep[-25:]) or output[-3000:]
