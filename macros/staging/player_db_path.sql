@@ -1,0 +1,8 @@
+{#- The file attached as player_db, for error messages. -#}
+{% macro player_db_path() %}
+    {%- set result = run_query("select path from duckdb_databases() where database_name = 'player_db'") -%}
+    {%- if result and result.rows | length > 0 -%}
+        {{ return(result.rows[0][0]) }}
+    {%- endif -%}
+    {{ return("for player '" ~ var('player', '') ~ "'") }}
+{% endmacro %}

@@ -1,0 +1,46 @@
+-- The owner of the attached player DB: xuid from sync_meta, else from player_match_stats.
+-- A DB with neither stops the run with an error naming the file.
+with sync_meta as (
+    select * from {{ ref('stg_player_db__sync_meta') }}
+),
+
+player_match_stats as (
+    select * from {{ ref('stg_player_db__player_match_stats') }}
+),
+
+meta_values as (
+    select
+        max(value) filter (where key = 'xuid') as meta_xuid,
+        max(value) filter (where key = 'gamertag') as meta_gamertag
+    from sync_meta
+),
+
+stats_xuid as (
+    select mode(xuid) as stats_xuid
+    from player_match_stats
+    where xuid is not null
+),
+
+resolved as (
+    select
+        coalesce(meta_values.meta_xuid, stats_xuid.stats_xuid) as owner_xuid,
+        coalesce(meta_values.meta_gamertag, '{{ var("player", "") }}') as owner_gamertag
+    from meta_values
+    cross join stats_xuid
+    where {{ is_player_run() }}
+),
+
+checked as (
+    select
+        coalesce(
+            owner_xuid,
+            error(
+                'Player DB {{ player_db_path() }} has no owner xuid: '
+                || 'sync_meta lacks the key ''xuid'' and player_match_stats has no xuid.'
+            )
+        ) as owner_xuid,
+        owner_gamertag
+    from resolved
+)
+
+select * from checked

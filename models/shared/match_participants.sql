@@ -1,0 +1,55 @@
+{%- set merged_columns = [
+    'team_id', 'outcome', 'gamertag', 'rank', 'score', 'kills', 'deaths', 'assists',
+    'shots_fired', 'shots_hit', 'damage_dealt', 'damage_taken', 'avg_life_seconds',
+    'kda', 'accuracy', 'headshot_kills', 'max_killing_spree', 'time_played_seconds',
+    'team_mmr', 'enemy_mmr', 'kills_expected', 'kills_stddev', 'deaths_expected',
+    'deaths_stddev', 'assists_expected', 'assists_stddev',
+] -%}
+{%- set priority = "{'is_owner_row': is_owner_row, 'source_updated_at': source_updated_at, "
+    ~ "'source_player_xuid': source_player_xuid}" -%}
+{{
+    config(
+        unique_key=['match_id', 'xuid'],
+        incremental_strategy='merge',
+        merge_exclude_columns=['match_id', 'xuid'],
+    )
+}}
+
+-- The roster of every match, once. Each column keeps a non-NULL value over NULL; between two
+-- values the owner's own row wins, then the most recently updated copy, then the copy's xuid.
+with incoming as (
+    select * from {{ ref('int_participants_enriched') }}
+),
+
+{% if is_incremental() %}
+    existing as (
+        select current_rows.*
+        from {{ this }} as current_rows
+        semi join incoming
+            on
+                current_rows.match_id = incoming.match_id
+                and current_rows.xuid = incoming.xuid
+    ),
+{% endif %}
+
+candidates as (
+    select * from incoming
+    {% if is_incremental() %}
+        union all by name
+        select * from existing
+    {% endif %}
+),
+
+merged as (
+    select
+        match_id,
+        xuid,
+        {{ non_null_wins(merged_columns, priority) }},
+        bool_or(is_owner_row) as is_owner_row,
+        arg_max(source_player_xuid, {{ priority }}) as source_player_xuid,
+        arg_max(source_updated_at, {{ priority }}) as source_updated_at
+    from candidates
+    group by match_id, xuid
+)
+
+select * from merged

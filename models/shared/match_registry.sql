@@ -1,0 +1,95 @@
+{%- set merged_columns = [
+    'start_time', 'end_time', 'playlist_id', 'playlist_name', 'map_id', 'map_name',
+    'pair_id', 'pair_name', 'game_variant_id', 'game_variant_name', 'mode_category',
+    'is_ranked', 'is_firefight', 'team_0_score', 'team_1_score',
+] -%}
+{%- set priority = "{'copy_updated_at': copy_updated_at, 'player_xuid': player_xuid}" -%}
+{%- set first_copy = "{'first_synced_at': first_synced_at, 'player_xuid': player_xuid}" -%}
+{{
+    config(
+        unique_key='match_id',
+        incremental_strategy='merge',
+        merge_exclude_columns=['match_id'],
+    )
+}}
+
+-- One row per match, rebuilt (for the matches of this run) from every copy in match_players:
+-- per column a non-NULL value wins, then the most recently updated copy; team scores by team
+-- id; backfill bits ORed; player_count counted; first_sync_* from the earliest copy; the
+-- loaded flags say whether the warehouse holds the match's roster / events.
+with match_players as (
+    select * from {{ ref('match_players') }}
+),
+
+participants as (
+    select * from {{ ref('match_participants') }}
+),
+
+events as (
+    select * from {{ ref('highlight_events') }}
+),
+
+batch as (
+    select * from {{ ref('int_match_copies_enriched') }}
+),
+
+copies as (
+    select *
+    from match_players
+    {% if is_incremental() %}
+        where match_id in (select batch.match_id from batch)
+    {% endif %}
+),
+
+scored_copies as (
+    select
+        *,
+        case team_id
+            when {{ var('first_team_id') }} then my_team_score
+            when {{ var('second_team_id') }} then enemy_team_score
+        end as team_0_score,
+        case team_id
+            when {{ var('second_team_id') }} then my_team_score
+            when {{ var('first_team_id') }} then enemy_team_score
+        end as team_1_score
+    from copies
+),
+
+merged as (
+    select
+        match_id,
+        {{ non_null_wins(merged_columns, priority) }},
+        bit_or(coalesce(backfill_completed, 0)) as backfill_completed,
+        arg_min(player_gamertag, {{ first_copy }}) as first_sync_by,
+        arg_min(player_xuid, {{ first_copy }}) as first_sync_by_xuid,
+        min(first_synced_at) as first_sync_at,
+        cast(count(*) as smallint) as player_count,
+        min(first_synced_at) as created_at,
+        max(copy_updated_at) as updated_at
+    from scored_copies
+    group by match_id
+),
+
+matches_with_participants as (
+    select distinct match_id from participants
+),
+
+matches_with_events as (
+    select distinct match_id from events
+),
+
+flagged as (
+    select
+        merged.*,
+        cast(date_diff('millisecond', merged.start_time, merged.end_time) as double)
+        / {{ var('milliseconds_per_second') }} as duration_seconds,
+        matches_with_participants.match_id is not null as participants_loaded,
+        matches_with_events.match_id is not null as events_loaded
+    from merged
+    left join matches_with_participants
+        on merged.match_id = matches_with_participants.match_id
+    left join matches_with_events
+        on merged.match_id = matches_with_events.match_id
+)
+
+select * from flagged

@@ -1,1 +1,0 @@
-select * from player_db.main.sync_meta

@@ -1,0 +1,18 @@
+-- Phase 1: shared_matches.duckdb is the database dbt writes to, and it is a file on disk.
+{{ config(tags=['checklist_phase1']) }}
+
+with warehouse as (
+    select path
+    from duckdb_databases()
+    where database_name = '{{ target.database }}'
+),
+
+missing as (
+    select '{{ target.database }}' as database_name
+    where not exists (
+        select 1 from warehouse
+        where path is not null and path like '%.duckdb'
+    )
+)
+
+select * from missing

@@ -1,0 +1,26 @@
+-- Phase 2, no loss: every event (signature, occurrence) of the migrated player is in the
+-- warehouse (a copy with n identical rows needs n rows with that signature).
+{{ config(tags=['checklist_phase2']) }}
+
+with source_events as (
+    select * from {{ ref('int_events_keyed') }}
+),
+
+warehouse_events as (
+    select * from {{ ref('highlight_events') }}
+),
+
+lost as (
+    select
+        source_events.match_id,
+        source_events.event_type,
+        source_events.time_ms,
+        source_events.xuid,
+        source_events.occurrence
+    from source_events
+    left join warehouse_events
+        on source_events.event_key = warehouse_events.event_key
+    where warehouse_events.event_key is null
+)
+
+select * from lost
