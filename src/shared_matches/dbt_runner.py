@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def run_dbt(
     extra_vars: dict | None = None,
     check: bool = True,
     echo: bool = False,
+    on_line: Callable[[str], None] | None = None,
 ) -> DbtResult:
     """Run one dbt command from the project root; raise UserError with dbt's message on failure."""
     cmd = [dbt_executable(), *args]
@@ -59,19 +61,26 @@ def run_dbt(
     if dbt_vars:
         cmd += ["--vars", json.dumps(dbt_vars)]
     started = time.perf_counter()
-    proc = subprocess.run(
+    lines: list[str] = []
+    with subprocess.Popen(
         cmd,
         cwd=PROJECT_ROOT,
         env=dbt_env(data_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
-    result = DbtResult(cmd, proc.returncode, proc.stdout, time.perf_counter() - started)
-    if echo:
-        print(proc.stdout)
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if echo:
+                print(line, end="")
+            if on_line is not None:
+                on_line(line.rstrip("\n"))
+    output = "".join(lines)
+    result = DbtResult(cmd, proc.returncode, output, time.perf_counter() - started)
     if check and not result.ok:
-        raise UserError(f"dbt {' '.join(args[:1])} failed:\n{summarise_failure(proc.stdout)}")
+        raise UserError(f"dbt {' '.join(args[:1])} failed:\n{summarise_failure(output)}")
     return result
 
 
