@@ -13,7 +13,7 @@ deduplicated as (
     from aliases
     where xuid is not null
     qualify row_number() over (
-        partition by xuid order by last_seen desc nulls last, updated_at desc nulls last, gamertag
+        partition by xuid order by last_seen desc nulls last, updated_at desc nulls last, gamertag asc
     ) = 1
 )
 

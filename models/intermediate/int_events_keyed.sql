@@ -19,7 +19,7 @@ numbered as (
 keyed as (
     select
         {{ event_key('match_id', 'event_type', 'time_ms', 'xuid', 'type_hint', 'medal_value', 'occurrence') }}
-        as event_key,
+            as event_key,
         match_id,
         event_type,
         time_ms,

@@ -33,12 +33,20 @@ batch as (
     select * from {{ ref('int_match_copies_enriched') }}
 ),
 
-copies as (
-    select *
-    from match_players
-    {% if is_incremental() %}
-        where match_id in (select batch.match_id from batch)
+affected_matches as (
+    -- this run's matches; on a first (full) build, every match of match_players
+    select batch.match_id from batch
+    {% if not is_incremental() %}
+        union
+        select match_players.match_id from match_players
     {% endif %}
+),
+
+copies as (
+    select match_players.*
+    from match_players
+    inner join affected_matches
+        on match_players.match_id = affected_matches.match_id
 ),
 
 scored_copies as (

@@ -11,6 +11,7 @@
 
 with
 {%- for table_name, columns in keys.items() %}
+
     {{ table_name }}_offending as (
         select
             '{{ table_name }}' as table_name,
@@ -18,7 +19,8 @@ with
             count(*) as occurrences
         from {{ ref(table_name) }}
         group by {{ columns | join(', ') }}
-        having count(*) > 1
+        having
+            count(*) > 1
             {%- for column in columns %} or {{ column }} is null{% endfor %}
     ),
 {%- endfor %}

@@ -22,7 +22,8 @@ lost as (
         case
             when warehouse_participants.xuid is null then 'row missing'
             {%- for column in value_columns %}
-                when source_participants.{{ column }} is not null
+                when
+                    source_participants.{{ column }} is not null
                     and warehouse_participants.{{ column }} is null then '{{ column }} lost'
             {%- endfor %}
         end as problem
