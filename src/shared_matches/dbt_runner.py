@@ -26,6 +26,12 @@ class DbtResult:
         return self.returncode == 0
 
 
+def dbt_target_dir(data_dir: DataDir) -> Path:
+    """dbt's target/ for runs on this data dir (kept apart so that runs on two data dirs
+    never overwrite each other's compiled files, manifest or docs)."""
+    return data_dir.root / ".dbt" / "target"
+
+
 def dbt_env(data_dir: DataDir) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -35,6 +41,8 @@ def dbt_env(data_dir: DataDir) -> dict[str, str]:
         DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_USE_COLORS="false",
+        DBT_TARGET_PATH=str(dbt_target_dir(data_dir)),
+        DBT_LOG_PATH=str(data_dir.root / ".dbt" / "logs"),
     )
     return env
 
