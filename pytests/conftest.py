@@ -1,0 +1,29 @@
+"""Session fixtures: a small demo set generated once, and migrated once (real DuckDB, real dbt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import SMALL_MATCHES, copy_players, quiet
+from shared_matches.migrate import migrate_players
+from shared_matches.paths import DataDir
+
+
+@pytest.fixture(scope="session")
+def small_players_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Player DBs of a small demo set (never migrated: copy it before use)."""
+    from shared_matches.demo_data import generate_demo_data
+
+    root = tmp_path_factory.mktemp("demo_players")
+    generate_demo_data(DataDir(root), matches=SMALL_MATCHES, progress=False)
+    return root / "players"
+
+
+@pytest.fixture(scope="session")
+def migrated(small_players_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> DataDir:
+    """The small demo set migrated in the plan's order. Tests must not write to it."""
+    data_dir = copy_players(small_players_dir, tmp_path_factory.mktemp("migrated"))
+    migrate_players(data_dir, say=quiet)
+    return data_dir
