@@ -1,0 +1,189 @@
+"""Give the space of dropped tables back to the disk.
+
+DuckDB never shrinks a file in place: after DROP TABLE + CHECKPOINT the freed blocks stay in
+the file as free blocks (only trailing ones are cut). To free them, the DB is rewritten with
+COPY FROM DATABASE into a new file next to it (same storage version, so the same DuckDB
+versions can open it), the copy is verified (same tables, row counts, columns, views,
+sequences, indexes, and its views answer), and only then swapped in with one atomic rename.
+The original stays untouched until that rename: a crash before it leaves a stray
+``stats.duckdb.compact`` (removed on the next run), never a half-written player DB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from shared_matches.duckdb_files import (
+    MOVED_TABLES,
+    attach_file,
+    attach_warehouse,
+    base_tables,
+    checkpoint,
+    file_size,
+    fsync_dir,
+    fsync_file,
+    open_db,
+    quote_ident,
+    sql_path,
+    storage_version,
+    wal_path,
+)
+from shared_matches.failpoints import failpoint
+from shared_matches.paths import UserError
+
+
+@dataclass
+class Compaction:
+    before_bytes: int
+    after_bytes: int
+    rewritten: bool
+
+
+def free_blocks(path: Path) -> tuple[int, int]:
+    """(free, total) blocks of a DuckDB file."""
+    with open_db(path, read_only=True) as con:
+        row = con.execute(
+            "select free_blocks, total_blocks from pragma_database_size() "
+            "where database_name = current_database()"
+        ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def compact_path(path: Path) -> Path:
+    return path.with_name(path.name + ".compact")
+
+
+def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, object]:
+    """What must survive a rewrite: tables with row counts and columns, views, sequences..."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? order by 1", [catalog]
+        ).fetchall()
+    ]
+    counts = {
+        t: con.execute(
+            f"select count(*) from {quote_ident(catalog)}.main.{quote_ident(t)}"
+        ).fetchone()[0]
+        for t in tables
+    }
+    columns = con.execute(
+        "select table_name, column_name, data_type, column_default, is_nullable "
+        "from information_schema.columns where table_catalog = ? order by all",
+        [catalog],
+    ).fetchall()
+    views = con.execute(
+        "select view_name from duckdb_views() where database_name = ? and not internal order by 1",
+        [catalog],
+    ).fetchall()
+    sequences = con.execute(
+        "select sequence_name, last_value from duckdb_sequences() where database_name = ? "
+        "order by 1",
+        [catalog],
+    ).fetchall()
+    indexes = con.execute(
+        "select table_name, index_name from duckdb_indexes() where database_name = ? order by all",
+        [catalog],
+    ).fetchall()
+    constraints = con.execute(
+        "select table_name, constraint_type, constraint_column_names::varchar "
+        "from duckdb_constraints() where database_name = ? order by all",
+        [catalog],
+    ).fetchall()
+    return {
+        "counts": counts,
+        "columns": columns,
+        "views": views,
+        "sequences": sequences,
+        "indexes": indexes,
+        "constraints": constraints,
+    }
+
+
+def rewrite_copy(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> None:
+    """Write a compact copy of the attached ``compact_src`` to ``target``; verify it."""
+    version = storage_version(con, "compact_src")
+    options = f" (storage_version '{version}')" if version else ""
+    con.execute(f"attach '{sql_path(target)}' as compact_dst{options}")
+    try:
+        con.execute("copy from database compact_src to compact_dst")
+        before = describe_catalog(con, "compact_src")
+        after = describe_catalog(con, "compact_dst")
+        for key in before:
+            if before[key] != after[key]:
+                raise UserError(f"Rewrite of {path} differs from the original in its {key}.")
+        for (view,) in after["views"]:
+            con.execute(f"select count(*) from compact_dst.main.{quote_ident(view)}").fetchone()
+    finally:
+        con.execute("detach compact_dst")
+    fsync_file(target)
+
+
+def compact_player_db(path: Path, warehouse: Path) -> Compaction:
+    """Rewrite the player DB without its free blocks, when it has any; verified, atomic."""
+    target = compact_path(path)
+    for stale in (target, wal_path(target)):
+        if stale.exists():
+            stale.unlink()
+    checkpoint(path)
+    before = file_size(path)
+    free, _total = free_blocks(path)
+    if free == 0:
+        return Compaction(before, before, rewritten=False)
+    # The original stays attached read-only from the copy to the rename: no writer can slip
+    # in meanwhile (a writer is refused while any process holds the file).
+    con = duckdb.connect()
+    try:
+        attach_file(con, path, "compact_src")
+        # The views refer to the warehouse: it must be attached to copy (bind) them.
+        attach_warehouse(con, warehouse)
+        try:
+            rewrite_copy(con, path, target)
+        except BaseException:
+            if target.exists():
+                target.unlink()
+            raise
+        if wal_path(path).exists():
+            raise UserError(f"{path} has a write-ahead log again: someone wrote meanwhile.")
+        failpoint("before_swap")
+        os.replace(target, path)
+        fsync_dir(path.parent)
+    finally:
+        con.close()
+    failpoint("after_swap")
+    return Compaction(before, file_size(path), rewritten=True)
+
+
+def estimate_cleaned_size(path: Path) -> int:
+    """Size the player DB would have once cleaned and rewritten, measured on a temporary copy
+    (the three tables emptied, which keeps any view over them bindable, then rewritten)."""
+    with tempfile.TemporaryDirectory(prefix="shared-matches-estimate-") as tmp:
+        copy = Path(tmp) / "stats.duckdb"
+        with open_db(path, read_only=True):  # no writer while copying
+            shutil.copyfile(path, copy)
+            if wal_path(path).exists():
+                shutil.copyfile(wal_path(path), wal_path(copy))
+        with open_db(copy, read_only=False) as con:
+            present = set(base_tables(con))
+            for table in MOVED_TABLES:
+                if table in present:
+                    con.execute(f"delete from {quote_ident(table)}")
+            con.execute("checkpoint")
+        target = Path(tmp) / "rewritten.duckdb"
+        con = duckdb.connect()
+        try:
+            attach_file(con, copy, "compact_src")
+            version = storage_version(con, "compact_src")
+            options = f" (storage_version '{version}')" if version else ""
+            con.execute(f"attach '{sql_path(target)}' as compact_dst{options}")
+            con.execute("copy from database compact_src to compact_dst")
+            con.execute("detach compact_dst")
+        finally:
+            con.close()
+        return file_size(target)

@@ -1,0 +1,123 @@
+"""`shared-matches restore`: put a player DB back as it was before its cleanup.
+
+The latest pre-cleanup backup by default, or the one named with --backup <timestamp>. The
+current file is first kept as a verified "pre-restore" backup (so a restore can itself be
+undone), the chosen backup is verified, copied next to the player DB, verified again, and
+swapped in with one atomic rename while the current file is held (no writer in between).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from collections.abc import Callable
+
+from shared_matches.backup import (
+    KIND_PRE_CLEANUP,
+    KIND_PRE_RESTORE,
+    Backup,
+    compare_to_file,
+    create_backup,
+    find_backup,
+    latest_backup,
+    list_backups,
+    verify_backup,
+)
+from shared_matches.duckdb_files import (
+    ensure_writable,
+    fsync_dir,
+    fsync_file,
+    open_db,
+    wal_path,
+)
+from shared_matches.failpoints import RESTORE_STEPS, arm, failpoint
+from shared_matches.paths import DataDir, UserError
+
+Printer = Callable[[str], None]
+
+
+def choose_backup(data_dir: DataDir, player: str, backup_id: str | None) -> Backup:
+    if backup_id:
+        return find_backup(data_dir, player, backup_id)
+    backup = latest_backup(data_dir, player, KIND_PRE_CLEANUP)
+    if backup is None:
+        others = ", ".join(b.backup_id for b in list_backups(data_dir, player)) or "none"
+        raise UserError(
+            f"No pre-cleanup backup of {player} under {data_dir.backups_dir / player} "
+            f"(other backups: {others})."
+        )
+    return backup
+
+
+def restore_player(
+    data_dir: DataDir, player: str, backup_id: str | None = None, out: Printer = print
+) -> tuple[Backup, Backup | None]:
+    """Restore the player's DB from a backup; returns (restored backup, safety copy)."""
+    backup = choose_backup(data_dir, player, backup_id)
+    verify_backup(backup)
+    path = data_dir.player_db(player)
+    safety: Backup | None = None
+    if path.exists():
+        ensure_writable(path)
+        safety = create_backup(data_dir, player, kind=KIND_PRE_RESTORE)
+        out(f"[{player}] current DB kept as {safety.db_path}")
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    failpoint("after_safety_copy")
+    staged = path.with_name(path.name + ".restore")
+    for stale in (staged, wal_path(staged)):
+        if stale.exists():
+            stale.unlink()
+    shutil.copyfile(backup.db_path, staged)
+    fsync_file(staged)
+    problems = compare_to_file(backup, staged)
+    if problems:
+        staged.unlink()
+        raise UserError(f"Copy of {backup.db_path} failed verification: {'; '.join(problems)}")
+    if path.exists():
+        # Hold the current file (read-only: DuckDB writes nothing then) until the rename, so no
+        # writer can change it between the safety copy and the swap.
+        with open_db(path, read_only=True):
+            if wal_path(path).exists():
+                staged.unlink()
+                raise UserError(f"{path} was written to during the restore: nothing was changed.")
+            failpoint("before_swap")
+            os.replace(staged, path)
+    else:
+        failpoint("before_swap")
+        os.replace(staged, path)
+    fsync_dir(path.parent)
+    out(f"[{player}] restored from {backup.db_path} ({len(backup.row_counts)} tables)")
+    return backup, safety
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = DataDir.from_env(args.data_dir)
+    arm(args.fail_at)
+    if args.list:
+        backups = list_backups(data_dir, args.player)
+        for b in backups:
+            print(f"{b.backup_id}  {b.kind:<12} {b.created_at}  {b.size_bytes} bytes")
+        if not backups:
+            print(f"no complete backup of {args.player}")
+        return 0
+    restore_player(data_dir, args.player, args.backup)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "restore",
+        help="put a player DB back from a cleanup backup (the latest by default)",
+        description=(
+            "Restore a player DB from its backups/<player>/<timestamp>/stats.duckdb: the latest "
+            "pre-cleanup backup unless --backup is given. The current file is kept first as a "
+            "pre-restore backup."
+        ),
+    )
+    parser.add_argument("--player", required=True, help="gamertag of the player DB")
+    parser.add_argument("--backup", help="timestamp (folder name) of the backup to restore")
+    parser.add_argument("--list", action="store_true", help="list the player's backups")
+    parser.add_argument("--fail-at", choices=RESTORE_STEPS, help=argparse.SUPPRESS)
+    parser.set_defaults(func=run)
