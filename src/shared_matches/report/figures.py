@@ -1,0 +1,251 @@
+"""The figures of the migration report, read from the player DBs and the warehouse.
+
+Every DuckDB file is opened read-only and closed as soon as its figures are read, so the
+report never keeps the warehouse (or a player DB) locked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from shared_matches import player_db
+from shared_matches.paths import DataDir, UserError, order_players
+
+# (label, table in the player DBs, table in the warehouse)
+TABLE_PAIRS = (
+    ("matches", "match_stats", "match_registry"),
+    ("match_participants", "match_participants", "match_participants"),
+    ("highlight_events", "highlight_events", "highlight_events"),
+    ("xuid_aliases", "xuid_aliases", "xuid_aliases"),
+)
+# Tables phase 5 turns into views in a player DB (their rows are then counted from the backup).
+MOVED_TABLES = ("match_participants", "highlight_events", "xuid_aliases")
+
+VALIDATION_SQL = """
+select
+    count(*) as total_matches,
+    avg(player_count) as avg_players_per_match,
+    sum(case when player_count > 1 then 1 else 0 end) as shared_matches
+from match_registry
+"""
+DISTRIBUTION_SQL = """
+select player_count, count(*) as matches
+from match_registry
+group by player_count
+order by player_count
+"""
+PLAYERS_SQL = """
+select
+    copies.player_xuid,
+    max(copies.player_gamertag) as gamertag,
+    count(*) as matches,
+    count(*) filter (where registry.first_sync_by = copies.player_gamertag) as new_matches
+from match_players as copies
+inner join match_registry as registry on copies.match_id = registry.match_id
+group by copies.player_xuid
+"""
+
+
+@dataclass(frozen=True)
+class TableFigure:
+    """Rows of one table in all player DBs together vs rows in the warehouse."""
+
+    label: str
+    player_table: str
+    warehouse_table: str
+    player_rows: int
+    warehouse_rows: int
+
+    @property
+    def saved_rows(self) -> int:
+        return self.player_rows - self.warehouse_rows
+
+    @property
+    def saved_pct(self) -> float | None:
+        if self.player_rows == 0:
+            return None
+        return 100.0 * self.saved_rows / self.player_rows
+
+
+@dataclass(frozen=True)
+class PlayerFigure:
+    """One player's matches: new to the warehouse vs already known when the player migrated."""
+
+    gamertag: str
+    matches: int
+    new_matches: int
+    known_matches: int
+    seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The plan's validation query on match_registry."""
+
+    total_matches: int
+    avg_players_per_match: float | None
+    shared_matches: int
+
+
+@dataclass
+class ReportFigures:
+    generated_at: datetime
+    data_dir: Path
+    warehouse: Path
+    players_source: str  # "this run" or "warehouse"
+    player_dbs: list[str]
+    tables: list[TableFigure]
+    player_db_bytes: int
+    warehouse_bytes: int
+    validation: Validation
+    distribution: list[tuple[int, int]]
+    players: list[PlayerFigure]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def bytes_saved_pct(self) -> float | None:
+        if self.player_db_bytes == 0:
+            return None
+        return 100.0 * (self.player_db_bytes - self.warehouse_bytes) / self.player_db_bytes
+
+
+def file_bytes(path: Path) -> int:
+    """Size of a DuckDB file plus its write-ahead log, if any."""
+    wal = path.with_name(path.name + ".wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.is_file() else 0)
+
+
+def latest_backup_counts(data_dir: DataDir, gamertag: str) -> dict[str, int] | None:
+    """Row counts recorded by the newest complete backup of a player DB (phase 5)."""
+    manifests = sorted((data_dir.backups_dir / gamertag).glob("*/manifest.json"))
+    for manifest in reversed(manifests):
+        try:
+            counts = json.loads(manifest.read_text()).get("row_counts")
+        except (OSError, ValueError):
+            continue
+        if isinstance(counts, dict):
+            return {str(k): int(v) for k, v in counts.items()}
+    return None
+
+
+def player_source_rows(data_dir: DataDir, gamertags: list[str], notes: list[str]) -> dict:
+    """Sum of the rows of each compared table over the player DBs."""
+    totals = {player_table: 0 for _, player_table, _ in TABLE_PAIRS}
+    for gamertag in gamertags:
+        counts = player_db.table_row_counts(data_dir.player_db(gamertag))
+        moved = [t for t in MOVED_TABLES if t not in counts]
+        if moved:
+            backup = latest_backup_counts(data_dir, gamertag) or {}
+            from_backup = [t for t in moved if t in backup]
+            for table in from_backup:
+                counts[table] = backup[table]
+            if from_backup:
+                notes.append(
+                    f"{gamertag}: {', '.join(from_backup)} moved to the warehouse (phase 5); "
+                    "their rows are counted from the player's latest backup."
+                )
+            missing = [t for t in moved if t not in backup]
+            if missing:
+                notes.append(f"{gamertag}: no {', '.join(missing)} table and no backup counts.")
+        for table in totals:
+            totals[table] += counts.get(table, 0)
+    return totals
+
+
+def open_warehouse(data_dir: DataDir) -> duckdb.DuckDBPyConnection:
+    path = data_dir.warehouse
+    if not path.is_file():
+        raise UserError(
+            f"No warehouse at {path}: run `shared-matches migrate` first, then the report."
+        )
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise UserError(
+                f"{path} is locked by a writer (a migration or a dbt build is running): "
+                "retry when it ends."
+            ) from None
+        raise UserError(f"Cannot open {path}: {exc}") from None
+
+
+@dataclass
+class WarehouseFigures:
+    table_rows: dict[str, int]
+    validation: Validation
+    distribution: list[tuple[int, int]]
+    players: list[PlayerFigure]
+
+
+def read_warehouse(data_dir: DataDir) -> WarehouseFigures:
+    con = open_warehouse(data_dir)
+    try:
+        table_rows = {
+            wh_table: con.execute(f'select count(*) from "{wh_table}"').fetchone()[0]
+            for _, _, wh_table in TABLE_PAIRS
+        }
+        total, avg_count, shared = con.execute(VALIDATION_SQL).fetchone()
+        validation = Validation(
+            int(total), None if avg_count is None else float(avg_count), int(shared or 0)
+        )
+        distribution = [(int(n), int(m)) for n, m in con.execute(DISTRIBUTION_SQL).fetchall()]
+        players = [
+            PlayerFigure(gamertag, int(matches), int(new), int(matches) - int(new))
+            for _, gamertag, matches, new in con.execute(PLAYERS_SQL).fetchall()
+        ]
+    except duckdb.CatalogException as exc:
+        raise UserError(
+            f"{data_dir.warehouse} lacks a shared table ({exc}): run `shared-matches migrate`."
+        ) from None
+    finally:
+        con.close()
+    by_name = {p.gamertag: p for p in players}
+    ordered = [by_name[g] for g in order_players(list(by_name))]
+    return WarehouseFigures(table_rows, validation, distribution, ordered)
+
+
+def collect_figures(data_dir: DataDir, runs: list | None = None) -> ReportFigures:
+    """All figures of the report; per-player figures from `runs` when given (PlayerRun list)."""
+    notes: list[str] = []
+    gamertags = data_dir.discover_players()
+    warehouse = read_warehouse(data_dir)
+    sources = player_source_rows(data_dir, gamertags, notes)
+    tables = [
+        TableFigure(label, p_table, w_table, sources[p_table], warehouse.table_rows[w_table])
+        for label, p_table, w_table in TABLE_PAIRS
+    ]
+    if runs:
+        players = [
+            PlayerFigure(r.gamertag, r.matches, r.new_matches, r.known_matches, r.seconds)
+            for r in runs
+        ]
+        players_source = "this run"
+    else:
+        players = warehouse.players
+        players_source = "warehouse"
+    migrated = {p.gamertag.lower() for p in warehouse.players}
+    waiting = [g for g in gamertags if g.lower() not in migrated]
+    if waiting:
+        notes.append(
+            "Player DBs with no match in the warehouse yet (counted in the player-DB totals): "
+            + ", ".join(waiting)
+        )
+    return ReportFigures(
+        generated_at=datetime.now().astimezone(),
+        data_dir=data_dir.root,
+        warehouse=data_dir.warehouse,
+        players_source=players_source,
+        player_dbs=gamertags,
+        tables=tables,
+        player_db_bytes=sum(file_bytes(data_dir.player_db(g)) for g in gamertags),
+        warehouse_bytes=file_bytes(data_dir.warehouse),
+        validation=warehouse.validation,
+        distribution=warehouse.distribution,
+        players=players,
+        notes=notes,
+    )
