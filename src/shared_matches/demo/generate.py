@@ -1,0 +1,233 @@
+"""Generate the demo player DBs, and add new matches to an existing one."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from shared_matches.demo import staging
+from shared_matches.demo.plan import derived_seed, make_append_plan, make_plan
+from shared_matches.demo.players import PlayerSpec, resolve_players
+from shared_matches.demo.summary import DemoSummary, PlayerSummary
+from shared_matches.demo.writer import OUT, WrittenCounts, write_player
+from shared_matches.paths import DataDir, UserError
+from shared_matches.v4_schema import create_v4_schema
+
+
+def sql_string(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def wal_of(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def remove_db_file(path: Path) -> None:
+    if path.parent.is_dir():
+        for candidate in (path, wal_of(path)):
+            candidate.unlink(missing_ok=True)
+
+
+@contextmanager
+def attached(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
+    """The DB at `path` attached as ``out``; checkpointed and detached on the way out."""
+    con.execute(f"attach {sql_string(path)} as out")
+    try:
+        yield
+        con.execute("checkpoint out")
+    finally:
+        con.execute("use memory")
+        con.execute("detach out")
+
+
+def staging_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for the staged rows (quiet: the CLI shows its own progress)."""
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
+def write_new_db(con: duckdb.DuckDBPyConnection, spec: PlayerSpec, partial: Path) -> WrittenCounts:
+    remove_db_file(partial)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    with attached(con, partial):
+        con.execute("use out")
+        create_v4_schema(con, legacy=spec.legacy)
+        con.execute("use memory")
+        return write_player(con, spec)
+
+
+def generate_demo_data(
+    data_dir: DataDir,
+    *,
+    players: list[str] | None = None,
+    matches: int = 1000,
+    overlaps: dict[str, float] | None = None,
+    scale: float = 1.0,
+    seed: int = 42,
+    force: bool = False,
+    progress: bool = True,
+) -> DemoSummary:
+    """Write one v4 player DB per player under data_dir/players (see the demo package)."""
+    if matches < 1:
+        raise UserError(f"--matches must be at least 1 (got {matches}).")
+    if scale <= 0:
+        raise UserError(f"--scale must be positive (got {scale}).")
+    specs = resolve_players(players, overlaps)
+    existing = [
+        str(data_dir.player_db(s.gamertag))
+        for s in specs
+        if data_dir.player_db(s.gamertag).exists()
+    ]
+    if existing and not force:
+        raise UserError(
+            "Player DBs already exist (use --force to overwrite them): " + ", ".join(existing)
+        )
+    started = time.perf_counter()
+    reference_count = max(1, round(matches * scale))
+    partials = {
+        s.gamertag: data_dir.player_db(s.gamertag).with_name(".stats.duckdb.partial") for s in specs
+    }
+    summaries: list[PlayerSummary] = []
+    bar = tqdm(
+        total=2 + len(specs), desc="demo data", unit="step", file=sys.stderr, disable=not progress
+    )
+    con = staging_connection()
+    try:
+        bar.set_postfix_str("planning matches")
+        plan = make_plan(specs, reference_count, seed)
+        bar.set_postfix_str(f"building {plan.unique_matches} matches")
+        staging.build_matches(con, plan)
+        staging.build_copies(con)
+        bar.update(1)
+        for spec in specs:
+            bar.set_postfix_str(f"writing {spec.gamertag}")
+            counts = write_new_db(con, spec, partials[spec.gamertag])
+            summaries.append(
+                player_summary(
+                    spec, data_dir.player_db(spec.gamertag), counts, partials[spec.gamertag]
+                )
+            )
+            bar.update(1)
+        for spec in specs:
+            final = data_dir.player_db(spec.gamertag)
+            wal_of(final).unlink(missing_ok=True)
+            os.replace(partials[spec.gamertag], final)
+        bar.set_postfix_str("done")
+        bar.update(1)
+    except BaseException as exc:
+        for partial in partials.values():
+            remove_db_file(partial)
+        if isinstance(exc, OSError):
+            raise UserError(
+                f"Could not write the demo DBs in {data_dir.players_dir}: {exc}"
+            ) from exc
+        raise
+    finally:
+        con.close()
+        bar.close()
+    return DemoSummary(
+        players_dir=data_dir.players_dir,
+        seed=seed,
+        unique_matches=plan.unique_matches,
+        players=summaries,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def player_summary(
+    spec: PlayerSpec, final: Path, counts: WrittenCounts, written: Path
+) -> PlayerSummary:
+    return PlayerSummary(
+        gamertag=spec.gamertag,
+        xuid=spec.xuid,
+        path=final,
+        legacy=spec.legacy,
+        matches=counts.matches,
+        participants=counts.participants,
+        events=counts.events,
+        medals=counts.medals,
+        aliases=counts.aliases,
+        size_bytes=written.stat().st_size,
+    )
+
+
+def owner_xuid(con: duckdb.DuckDBPyConnection, gamertag: str) -> str:
+    row = con.execute(f"select value from {OUT}.sync_meta where key = 'xuid'").fetchone()
+    if row and row[0]:
+        return str(row[0])
+    row = con.execute(
+        f"select xuid from {OUT}.player_match_stats where xuid is not null "
+        "group by xuid order by count(*) desc, xuid limit 1"
+    ).fetchone()
+    if row:
+        return str(row[0])
+    raise UserError(
+        f"The DB of {gamertag} says nothing of its owner's xuid "
+        "(no 'xuid' in sync_meta, no player_match_stats row)."
+    )
+
+
+def is_legacy_layout(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "select count(*) from duckdb_columns() where database_name = 'out' "
+        "and table_name = 'match_stats' and column_name = 'end_time'"
+    ).fetchone()
+    return row[0] == 0
+
+
+def append_new_matches(data_dir: DataDir, gamertag: str, count: int, seed: int) -> list[str]:
+    """Add `count` brand-new matches (every table filled) to one existing player DB.
+
+    The matches are played after the DB's latest one, by the owner and players the DB
+    already knows. Everything is written in one transaction. Returns the new match ids.
+    """
+    path = data_dir.require_player(gamertag)
+    if count < 1:
+        raise UserError(f"The number of new matches must be at least 1 (got {count}).")
+    con = staging_connection()
+    try:
+        with attached(con, path):
+            xuid = owner_xuid(con, gamertag)
+            spec = PlayerSpec(
+                gamertag=gamertag, xuid=xuid, overlap=None, legacy=is_legacy_layout(con)
+            )
+            taken = {
+                r[0] for r in con.execute(f"select match_id from {OUT}.match_stats").fetchall()
+            }
+            latest = con.execute(f"select max(start_time) from {OUT}.match_stats").fetchone()[0]
+            names = dict(
+                con.execute(
+                    f"select xuid, gamertag from {OUT}.xuid_aliases "
+                    "where gamertag is not null and xuid <> $xuid",
+                    {"xuid": xuid},
+                ).fetchall()
+            )
+            plan = make_append_plan(
+                spec,
+                count,
+                derived_seed(seed, gamertag, len(taken)),
+                latest or datetime(2025, 9, 1),
+                names,
+                taken,
+            )
+            staging.build_matches(con, plan)
+            staging.build_copies(con)
+            con.execute("begin transaction")
+            try:
+                write_player(con, spec, append=True)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+    finally:
+        con.close()
+    return list(plan.matches["match_id"])
