@@ -1,0 +1,89 @@
+"""`shared-matches docs`: the lineage docs as one static page, $HALO_DATA_DIR/docs/lineage.html.
+
+`dbt docs generate --static` writes a self-contained `static_index.html` (manifest and
+catalog inlined, no server, no network) into dbt's target dir; it is copied to the data dir.
+The catalog (column types as built) is read from the warehouse, under the warehouse lock;
+without a warehouse yet, the page is built with an empty catalog from a scratch dir, so no
+empty warehouse file is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from shared_matches.dbt_runner import dbt_target_dir, run_dbt
+from shared_matches.locking import warehouse_lock
+from shared_matches.paths import DataDir, UserError
+
+STATIC_PAGE = "static_index.html"
+LINEAGE_PAGE = "lineage.html"
+# The dbt docs address of a model's page, and the view of its upstream lineage graph.
+MODEL_FRAGMENT = "#!/model/model.shared_matches.{model}"
+LINEAGE_FRAGMENT = MODEL_FRAGMENT + "?g_v=1&g_i=%2B{model}"
+
+
+def docs_dir(data_dir: DataDir) -> Path:
+    return data_dir.root / "docs"
+
+
+def lineage_url(page: Path, model: str = "match_registry") -> str:
+    """file:// address that opens `page` at the upstream lineage graph of `model`."""
+    return page.resolve().as_uri() + LINEAGE_FRAGMENT.format(model=model)
+
+
+def build_static_page(data_dir: DataDir, extra_args: list[str]) -> Path:
+    run_dbt(["docs", "generate", "--static", *extra_args], data_dir)
+    page = dbt_target_dir(data_dir) / STATIC_PAGE
+    if not page.is_file():
+        raise UserError(f"dbt docs generate --static ran but wrote no {page}.")
+    return page
+
+
+def copy_page(page: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    shutil.copyfile(page, partial)
+    os.replace(partial, destination)
+
+
+def generate_docs(
+    data_dir: DataDir, say: Callable[[str], None] = print, lock_timeout: float = 600.0
+) -> Path:
+    """Write $HALO_DATA_DIR/docs/lineage.html and return its path."""
+    destination = docs_dir(data_dir) / LINEAGE_PAGE
+    if data_dir.warehouse.is_file():
+        with warehouse_lock(data_dir, "docs", timeout=lock_timeout):
+            copy_page(build_static_page(data_dir, []), destination)
+    else:
+        say(f"No warehouse yet at {data_dir.warehouse}: the docs are built with an empty catalog.")
+        with tempfile.TemporaryDirectory(prefix="lineage-docs-") as scratch_root:
+            scratch = DataDir(Path(scratch_root))
+            scratch.warehouse_dir.mkdir(parents=True)
+            copy_page(build_static_page(scratch, ["--empty-catalog"]), destination)
+    say(f"Lineage docs: {destination}")
+    say(f"  match_registry lineage: {lineage_url(destination)}")
+    return destination
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "docs",
+        help="write the dbt lineage docs as one static page ($HALO_DATA_DIR/docs/lineage.html)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for a command that holds the warehouse (default 600)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    generate_docs(DataDir.from_env(args.data_dir), lock_timeout=args.lock_timeout)
+    return 0
