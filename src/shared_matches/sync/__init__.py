@@ -1,0 +1,98 @@
+"""Sync a player's matches from the Halo Infinite API (`shared-matches sync`).
+
+Modules: ``api_client`` (spnkr client, retries, call counts), ``transform`` (API responses to
+v4 rows), ``player_store`` (one transaction per match), ``warehouse_lookup`` /
+``warehouse_rows`` (known matches cost no API call), ``assets`` (asset-name cache),
+``engine`` (the sync itself), ``benchmark`` (the plan's four-player scenario).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from shared_matches.paths import DataDir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sync",
+        help="fetch a player's new matches from the Halo API, then update the warehouse",
+        description=(
+            "Page the player's match history down to their newest synced match, fetch new "
+            "matches in full (stats, skill, film events), fill matches the warehouse already "
+            "holds from it with no API call, write one transaction per match into the player "
+            "DB, then run the player's incremental warehouse build. Tokens come from "
+            "HALO_SPARTAN_TOKEN / HALO_CLEARANCE_TOKEN or a tokens file (see docs/sync.md)."
+        ),
+    )
+    parser.add_argument("--player", required=True, help="gamertag of the tracked player")
+    parser.add_argument(
+        "--xuid", help="the player's xuid (default: from their DB, else asked to the API)"
+    )
+    parser.add_argument(
+        "--max-matches",
+        type=int,
+        metavar="N",
+        help="sync at most the N newest unsynced matches (older ones: a later --full)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="read the whole history instead of stopping at the newest synced match",
+    )
+    parser.add_argument(
+        "--personal-stats",
+        action="store_true",
+        help="for matches the warehouse knows, still fetch the match stats (1 call each) to "
+        "fill the player's medals and personal columns",
+    )
+    parser.add_argument(
+        "--no-build", action="store_true", help="do not run the warehouse build afterwards"
+    )
+    parser.add_argument("--tokens-file", help="JSON file with spartan_token and clearance_token")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    # Advanced: send the API requests to another server (the offline test server).
+    parser.add_argument("--api-base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--requests-per-second", type=int, default=5, help=argparse.SUPPRESS)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from shared_matches.paths import UserError
+    from shared_matches.sync.api_client import API_BASE_URL_ENV, HaloApi, load_tokens
+    from shared_matches.sync.engine import SyncEngine, SyncOptions
+
+    if args.max_matches is not None and args.max_matches < 1:
+        raise UserError("--max-matches must be at least 1.")
+    data_dir = DataDir.from_env(args.data_dir)
+    tokens = load_tokens(data_dir, args.tokens_file)
+    options = SyncOptions(
+        max_matches=args.max_matches,
+        full=args.full,
+        personal_stats=args.personal_stats,
+        build=not args.no_build,
+        progress=not args.no_progress and sys.stderr.isatty(),
+        xuid=args.xuid,
+    )
+    base_url = args.api_base_url or os.environ.get(API_BASE_URL_ENV) or None
+
+    async def go() -> str:
+        async with HaloApi.connect(
+            tokens,
+            api_base_url=base_url,
+            requests_per_second=args.requests_per_second,
+            data_dir=data_dir,
+        ) as api:
+            engine = SyncEngine(data_dir, args.player, api, options)
+            try:
+                summary = await engine.run()
+            except UserError:
+                print(engine.summary.format(), file=sys.stderr)
+                raise
+            return summary.format()
+
+    print(asyncio.run(go()))
+    return 0
