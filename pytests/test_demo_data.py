@@ -701,4 +701,29 @@ def test_default_set_size_and_speed(tmp_path):
     assert 3800 <= summary.copies <= 4000
     assert 1200 <= summary.unique_matches <= 1300
     assert summary.size_bytes == sum(DataDir(tmp_path).player_db(p).stat().st_size for p in PLAYERS)
+    for player in PLAYERS:  # compact files: sizes measure data, not free blocks
+        total_blocks, free_blocks = con.execute(
+            "select total_blocks, free_blocks from pragma_database_size() "
+            "where database_name = $db",
+            {"db": alias(player)},
+        ).fetchone()
+        assert free_blocks <= 0.05 * total_blocks, player
     con.close()
+
+
+def test_append_refuses_a_db_whose_tables_became_views(tmp_path):
+    data_dir = DataDir(tmp_path)
+    generate(tmp_path, players=["Chocoboflor"], matches=5, seed=4)
+    db = duckdb.connect(str(data_dir.player_db("Chocoboflor")))
+    db.execute("create table events_kept as select * from highlight_events")
+    db.execute("drop table highlight_events")
+    db.execute("create view highlight_events as select * from events_kept")
+    before = scalar(db, "select count(*) from match_stats")
+    db.close()
+    with pytest.raises(UserError, match="highlight_events"):
+        demo_data.append_new_matches(data_dir, "Chocoboflor", 3, seed=1)
+    with pytest.raises(UserError, match="No player DB"):
+        demo_data.append_new_matches(data_dir, "Nobody", 3, seed=1)
+    db = duckdb.connect(str(data_dir.player_db("Chocoboflor")), read_only=True)
+    assert scalar(db, "select count(*) from match_stats") == before
+    db.close()

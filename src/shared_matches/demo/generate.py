@@ -19,7 +19,7 @@ from shared_matches.demo.players import PlayerSpec, resolve_players
 from shared_matches.demo.summary import DemoSummary, PlayerSummary
 from shared_matches.demo.writer import OUT, WrittenCounts, write_player
 from shared_matches.paths import DataDir, UserError
-from shared_matches.v4_schema import create_v4_schema
+from shared_matches.v4_schema import ALL_TABLES, create_v4_schema
 
 
 def sql_string(value: str | Path) -> str:
@@ -39,7 +39,10 @@ def remove_db_file(path: Path) -> None:
 @contextmanager
 def attached(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
     """The DB at `path` attached as ``out``; checkpointed and detached on the way out."""
-    con.execute(f"attach {sql_string(path)} as out")
+    try:
+        con.execute(f"attach {sql_string(path)} as out")
+    except duckdb.Error as exc:
+        raise UserError(f"Could not open {path}: {exc}") from exc
     try:
         yield
         con.execute("checkpoint out")
@@ -53,6 +56,13 @@ def staging_connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     return con
+
+
+def single_writer(con: duckdb.DuckDBPyConnection) -> None:
+    """Write player DBs with one thread: parallel inserts leave ~30% of a new file as free
+    blocks (row groups written per thread, then merged), one thread writes it compactly in
+    the same time."""
+    con.execute("set threads = 1")
 
 
 def write_new_db(con: duckdb.DuckDBPyConnection, spec: PlayerSpec, partial: Path) -> WrittenCounts:
@@ -107,6 +117,7 @@ def generate_demo_data(
         bar.set_postfix_str(f"building {plan.unique_matches} matches")
         staging.build_matches(con, plan)
         staging.build_copies(con)
+        single_writer(con)
         bar.update(1)
         for spec in specs:
             bar.set_postfix_str(f"writing {spec.gamertag}")
@@ -176,6 +187,22 @@ def owner_xuid(con: duckdb.DuckDBPyConnection, gamertag: str) -> str:
     )
 
 
+def require_own_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """New matches go into the DB's own tables (not into compatibility views)."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'out'"
+        ).fetchall()
+    }
+    missing = [t for t in ALL_TABLES if t not in tables]
+    if missing:
+        raise UserError(
+            f"{path} lacks the tables {', '.join(missing)} (missing, or replaced by views "
+            "after the cleanup): demo matches cannot be added to it."
+        )
+
+
 def is_legacy_layout(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "select count(*) from duckdb_columns() where database_name = 'out' "
@@ -196,6 +223,7 @@ def append_new_matches(data_dir: DataDir, gamertag: str, count: int, seed: int) 
     con = staging_connection()
     try:
         with attached(con, path):
+            require_own_tables(con, path)
             xuid = owner_xuid(con, gamertag)
             spec = PlayerSpec(
                 gamertag=gamertag, xuid=xuid, overlap=None, legacy=is_legacy_layout(con)
@@ -221,6 +249,7 @@ def append_new_matches(data_dir: DataDir, gamertag: str, count: int, seed: int) 
             )
             staging.build_matches(con, plan)
             staging.build_copies(con)
+            single_writer(con)
             con.execute("begin transaction")
             try:
                 write_player(con, spec, append=True)

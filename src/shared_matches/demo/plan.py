@@ -29,6 +29,15 @@ RENAMED_XUIDS = 6
 INCOMPLETE_FRACTION = 0.10
 DUPLICATE_MATCH_FRACTION = 0.03
 MIN_APPEND_POOL = 40
+# Kills in a match, by format and "is it slayer" (slayer ends at 50 kills, 100 in BTB).
+KILL_RANGES = {
+    ("4v4", True): (65, 100),
+    ("4v4", False): (60, 150),
+    ("btb", True): (100, 190),
+    ("btb", False): (110, 215),
+    ("ffa", True): (60, 130),
+    ("ffa", False): (60, 130),
+}
 
 
 @dataclass
@@ -90,8 +99,7 @@ def pick_playlist(rng: random.Random, owners: int) -> pools.Playlist:
 
 def event_counts(rng: random.Random, fmt: str, mode_kind: str, repeats: int) -> tuple[int, ...]:
     """(kills, medals, mode events) for one match, with 200..650 events in all."""
-    kills = {"4v4": (70, 150), "btb": (120, 215), "ffa": (60, 130)}[fmt]
-    n_kills = rng.randint(*kills)
+    n_kills = rng.randint(*KILL_RANGES[fmt, mode_kind == "slayer"])
     n_medals = max(repeats + 1, round(n_kills * rng.uniform(0.2, 0.5)))
     n_modes = 0 if mode_kind == "slayer" else round(n_kills * rng.uniform(0.3, 1.0))
     total = 2 * n_kills + n_medals + repeats + n_modes
