@@ -155,13 +155,18 @@ def test_checklist_fails_when_a_row_is_lost(migrated: DataDir, tmp_path: Path) -
     shutil.copytree(migrated.players_dir, data_dir.players_dir)
     shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
     con = duckdb.connect(str(data_dir.warehouse))
-    con.execute(
-        "delete from match_participants where (match_id, xuid) in "
-        "(select (match_id, xuid) from match_participants limit 1)"
+    chocoboflor_match = (
+        "select match_id from match_players where player_gamertag = 'Chocoboflor' "
+        "and match_id in (select match_id from highlight_events) limit 1"
     )
     con.execute(
-        "delete from highlight_events where event_key in "
-        "(select event_key from highlight_events limit 1)"
+        "delete from match_participants where match_id = "
+        f"({chocoboflor_match}) and xuid = (select min(xuid) from match_participants "
+        f"where match_id = ({chocoboflor_match}))"
+    )
+    con.execute(
+        "delete from highlight_events where event_key = (select min(event_key) "
+        f"from highlight_events where match_id = ({chocoboflor_match}))"
     )
     con.close()
     result = run_dbt(

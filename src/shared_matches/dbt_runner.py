@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -92,14 +93,26 @@ def run_dbt(
     return result
 
 
+_TIMESTAMP = re.compile(r"^\d\d:\d\d:\d\d\s+")
+
+
 def summarise_failure(output: str) -> str:
-    """The lines of dbt's output that say what went wrong."""
+    """The part of dbt's output that says what went wrong (its closing error summary)."""
+    lines = [_TIMESTAMP.sub("", line).rstrip() for line in output.splitlines()]
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(("Completed with", "Encountered an error"))
+    ]
+    if starts:
+        block = lines[starts[-1] + 1 :]
+    else:
+        block = lines[-30:]
     keep = [
         line
-        for line in output.splitlines()
-        if any(
-            word in line
-            for word in ("Error", "error", "FAIL", "Failure", "failed", "missing", "Could not")
-        )
+        for line in block
+        if line.strip()
+        and not line.startswith(("Done.", "  > "))
+        and "compiled code at" not in line
     ]
-    return "\n".join(keep[-25:]) or output[-3000:]
+    return "\n".join(keep[-40:])

@@ -29,8 +29,6 @@ SHARED_TABLES = (
     "highlight_events",
     "xuid_aliases",
 )
-# Unit tests check the SQL logic, not the data: `make test` runs them, migrations skip them.
-BUILD_FLAGS = ["--exclude-resource-type", "unit_test"]
 _DBT_STEP = re.compile(r"\d+ of \d+ (OK created|PASS|FAIL|ERROR|WARN)\S* .*?(\w+)\s*\.")
 
 
@@ -68,7 +66,7 @@ def registry_match_ids(data_dir: DataDir) -> set[str]:
 def run_phase1(data_dir: DataDir, say: Callable[[str], None] = print) -> None:
     say("Phase 1: creating the shared tables in " + str(data_dir.warehouse))
     data_dir.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    run_dbt(["build", "--selector", "phase1", *BUILD_FLAGS], data_dir)
+    run_dbt(["build", "--selector", "phase1"], data_dir)
     run_dbt(["test", "--selector", "checklist_phase1"], data_dir)
     say("Phase 1: checklist passed (warehouse, tables, indexes)")
 
@@ -96,7 +94,7 @@ def migrate_player(
         shutil.copy2(original, copy)
     try:
         run_dbt(
-            ["build", "--selector", "phase2", *BUILD_FLAGS],
+            ["build", "--selector", "phase2"],
             data_dir,
             player=gamertag,
             on_line=lambda line: _echo_step(line, say),
