@@ -17,9 +17,7 @@ INPUT_TABLES: dict[str, list[tuple[str, str]]] = {
     "g_player": [
         ("player", "varchar"),
         ("xuid", "varchar"),
-        ("legacy", "boolean"),
         ("incomplete", "boolean"),
-        ("migration_order", "integer"),
     ],
     "g_match": [
         ("match_idx", "integer"),
@@ -450,9 +448,7 @@ def load_plan(con: duckdb.DuckDBPyConnection, plan: DemoPlan) -> None:
     players: Columns = {
         "player": [p.gamertag for p in plan.players],
         "xuid": [p.xuid for p in plan.players],
-        "legacy": [p.legacy for p in plan.players],
         "incomplete": [p.incomplete for p in plan.players],
-        "migration_order": list(range(len(plan.players))),
     }
     data = {
         "g_player": players,

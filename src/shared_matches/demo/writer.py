@@ -266,7 +266,10 @@ class WrittenCounts:
     aliases: int
 
 
-def insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sql: str, params):
+def insert(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], sql: str, params: dict
+) -> None:
+    """Fill `table` of the ``out`` DB with the named columns of a staged query."""
     cols = ", ".join(columns)
     con.execute(f"insert into {OUT}.{table} ({cols}) select {cols} from ({sql}) as staged", params)
 
