@@ -2,6 +2,7 @@
     config(
         materialized=compat_materialization(),
         database=compat_player_catalog(),
+        pre_hook="{{ compat_refuse_table_replacement() }}",
         alias='xuid_aliases',
     )
 }}

@@ -1,17 +1,22 @@
 """`shared-matches cleanup`: phase 5, per player, in this order.
 
-1. Gate: the phase-2 no-loss checklist (dbt, checklist_phase2) and a direct comparison of the
-   player DB with the warehouse; anything missing stops the run before any write.
+1. Gate: the phase-2 no-loss checklist (the tests of `dbt test --selector checklist_phase2`)
+   and a direct comparison of the player DB with the warehouse; anything missing stops the
+   run before any write, with the list of what is missing. The same dbt run compiles the
+   compatibility views (models/compat) for this DB's own columns.
 2. Backup: a verified copy under backups/<player>/<timestamp>/stats.duckdb.
-3. Drop: in one transaction, the columns of match_participants, highlight_events and
-   xuid_aliases are recorded (compat_original_columns), the gate is checked again under the
-   write lock, and the three tables are dropped.
-4. Views: `dbt build --selector phase5 --target compat` writes views of the same names and
-   columns, reading the warehouse; they are checked (Python, then dbt checklist_phase5).
-5. Space: the DB is rewritten without its free blocks (verified copy, atomic swap).
+3. Swap, in one transaction on the player DB: the gate is checked again under the write lock,
+   the original columns of match_participants, highlight_events and xuid_aliases are
+   recorded (compat_original_columns), the three tables are dropped and views of the same
+   names are created from the SQL dbt compiled for them (models/compat, for those columns).
+4. Views by dbt: `dbt build --target compat` of the phase5 selector's models (re)creates the
+   views, runs their tests and the phase-5 checklist (checklist_phase5); then the views are
+   checked as the app uses them (player DB opened directly, warehouse attached).
+5. Space: the DB is rewritten without its free blocks (verified copy, atomic rename).
 
-A run killed at any point leaves the DB as it was (before step 3 commits) or with its tables
-dropped and recorded; a re-run detects that and finishes the job (steps 4 and 5).
+A run killed at any point leaves the player DB either as it was (nothing committed before
+step 3's commit) or with its tables replaced by working views; a re-run sees which, and
+finishes the job (steps 4 and 5). The whole run holds the warehouse lock of `migrate`.
 """
 
 from __future__ import annotations
@@ -21,11 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from shared_matches.backup import Backup, create_backup, find_backup, verify_backup
 from shared_matches.cleanup_sizes import format_size, write_size_report
 from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
-from shared_matches.compaction import Compaction, compact_player_db, estimate_cleaned_size
-from shared_matches.dbt_runner import run_dbt, summarise_failure
+from shared_matches.compaction import (
+    Compaction,
+    compact_file,
+    compact_player_db,
+    estimate_cleaned_size,
+)
+from shared_matches.dbt_runner import dbt_target_dir, run_dbt, summarise_failure
 from shared_matches.duckdb_files import (
     MOVED_TABLES,
     RECORD_TABLE,
@@ -38,11 +50,19 @@ from shared_matches.duckdb_files import (
     table_columns,
 )
 from shared_matches.failpoints import CLEANUP_STEPS, arm, failpoint
+from shared_matches.locking import warehouse_lock
 from shared_matches.noloss import find_missing, missing_rows
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
 
 Printer = Callable[[str], None]
+
+# One dbt run (default target) for the gate: the phase-2 checklist (the checklist_phase2
+# selector's tag) plus the compatibility models, which compiles their SQL for this DB.
+GATE_SELECTION = ["tag:checklist_phase2", "path:models/compat"]
+# One dbt run (target compat) for the views: the phase5 selector's models, their tests and the
+# phase-5 checklist (the checklist_phase5 selector's tag).
+VIEWS_SELECTION = ["path:models/compat", "tag:checklist_phase5"]
 
 
 @dataclass
@@ -65,18 +85,23 @@ def require_warehouse(data_dir: DataDir) -> Path:
 # --- step 1: the gate -------------------------------------------------------------------
 
 
-def run_gate(data_dir: DataDir, player: str, out: Printer) -> None:
-    """Refuse (UserError) unless every row of the player's DB is in the warehouse."""
-    result = run_dbt(
-        ["test", "--selector", "checklist_phase2"], data_dir, player=player, check=False
-    )
+def run_gate(data_dir: DataDir, player: str, out: Printer) -> dict[str, str]:
+    """Refuse (UserError) unless every row of the player's DB is in the warehouse; return the
+    SQL of the three compatibility views, compiled by dbt in the same run for this DB."""
+    files = compiled_view_files(data_dir)
+    for file in files.values():
+        file.unlink(missing_ok=True)
+    result = run_dbt(["build", "--select", *GATE_SELECTION], data_dir, player=player, check=False)
     missing = find_missing(data_dir, player)
     if result.ok and missing.total == 0:
         out(f"[{player}] gate passed: checklist_phase2 green, nothing missing from the warehouse")
-        return
+        absent = [str(f) for f in files.values() if not f.is_file()]
+        if absent:
+            raise UserError(f"dbt did not compile the compatibility views: {', '.join(absent)}")
+        return {table: file.read_text() for table, file in files.items()}
     parts = [f"{player} is not fully in the warehouse: nothing was written."]
     if not result.ok:
-        parts.append("dbt test --selector checklist_phase2 failed:")
+        parts.append("The checklist_phase2 tests (or the views' compilation) failed:")
         parts.append(summarise_failure(result.output))
     if missing.total:
         parts.append("Missing from the warehouse:")
@@ -85,56 +110,94 @@ def run_gate(data_dir: DataDir, player: str, out: Printer) -> None:
     raise UserError("\n".join(parts))
 
 
-# --- step 3: record + drop, one transaction ------------------------------------------------
+def compiled_view_files(data_dir: DataDir) -> dict[str, Path]:
+    folder = dbt_target_dir(data_dir) / "compiled" / "shared_matches" / "models" / "compat"
+    return {table: folder / f"compat__{table}.sql" for table in MOVED_TABLES}
 
 
-def drop_moved_tables(data_dir: DataDir, player: str, backup: Backup) -> dict[str, int]:
-    """Record the three tables' columns and drop them, in one transaction; return row counts."""
+# --- step 3: tables -> views, one transaction ----------------------------------------------
+
+
+def original_columns(path: Path) -> dict[str, list[tuple[str, str]]]:
+    with open_db(path, read_only=True) as con:
+        return {table: table_columns(con, table) for table in MOVED_TABLES}
+
+
+def swap_tables_for_views(
+    data_dir: DataDir,
+    player: str,
+    backup: Backup,
+    columns: dict[str, list[tuple[str, str]]],
+    view_sql: dict[str, str],
+) -> dict[str, int]:
+    """In one transaction: check again, record the columns, drop the three tables and create
+    the views in their place. A crash before the commit leaves the DB as it was."""
     path = data_dir.player_db(player)
     with open_db(path, read_only=False) as con:
         xuid = read_player_xuid(con, str(path))
         catalog = con.execute("select current_database()").fetchone()[0]
         attach_warehouse(con, data_dir.warehouse)
         con.execute("begin transaction")
-        counts = row_counts(con, catalog)
-        if counts != backup.row_counts:
-            con.execute("rollback")
-            raise UserError(
-                f"{path} changed since its backup {backup.backup_id} was taken (row counts "
-                "differ): nothing was dropped. Run the cleanup again."
-            )
-        missing = missing_rows(con, xuid)
-        if missing.total:
-            con.execute("rollback")
-            raise UserError(
-                f"{player}: rows missing from the warehouse, nothing was dropped:\n"
-                + missing.describe()
-            )
-        con.execute(
-            f"create table if not exists {RECORD_TABLE} ("
-            "table_name varchar, column_index integer, column_name varchar, data_type varchar, "
-            "row_count bigint, backup_id varchar, recorded_at timestamp, "
-            "primary key (table_name, column_index))"
-        )
-        for table in MOVED_TABLES:
-            con.execute(f"delete from {RECORD_TABLE} where table_name = ?", [table])
-            for index, (name, data_type) in enumerate(table_columns(con, table, catalog), 1):
-                con.execute(
-                    f"insert into {RECORD_TABLE} values (?, ?, ?, ?, ?, ?, now()::timestamp)",
-                    [table, index, name, data_type, counts[table], backup.backup_id],
+        try:
+            counts = row_counts(con, catalog)
+            if counts != backup.row_counts:
+                raise UserError(
+                    f"{path} changed since its backup {backup.backup_id} was taken (row counts "
+                    "differ): nothing was dropped. Run the cleanup again."
                 )
-            con.execute(f"drop table {quote_ident(catalog)}.main.{quote_ident(table)}")
-        failpoint("during_drop")
+            if {t: table_columns(con, t, catalog) for t in MOVED_TABLES} != columns:
+                raise UserError(f"{path}: table columns changed meanwhile; nothing was dropped.")
+            missing = missing_rows(con, xuid)
+            if missing.total:
+                raise UserError(
+                    f"{player}: missing from the warehouse, nothing was dropped:\n"
+                    + missing.describe()
+                )
+            record_columns(con, catalog, columns, counts, backup.backup_id)
+            for table in MOVED_TABLES:
+                con.execute(f"drop table {quote_ident(catalog)}.main.{quote_ident(table)}")
+                con.execute(
+                    f"create view {quote_ident(catalog)}.main.{quote_ident(table)} as "
+                    + view_sql[table]
+                )
+            failpoint("during_drop")
+        except BaseException:
+            con.execute("rollback")
+            raise
         con.execute("commit")
         con.execute("checkpoint")
     return {t: counts[t] for t in MOVED_TABLES}
+
+
+def record_columns(
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    columns: dict[str, list[tuple[str, str]]],
+    counts: dict[str, int],
+    backup_id: str,
+) -> None:
+    record = f"{quote_ident(catalog)}.main.{RECORD_TABLE}"
+    con.execute(
+        f"create table if not exists {record} ("
+        "table_name varchar, column_index integer, column_name varchar, data_type varchar, "
+        "row_count bigint, backup_id varchar, recorded_at timestamp, "
+        "primary key (table_name, column_index))"
+    )
+    for table in MOVED_TABLES:
+        con.execute(f"delete from {record} where table_name = ?", [table])
+        for index, (name, data_type) in enumerate(columns[table], 1):
+            con.execute(
+                f"insert into {record} values (?, ?, ?, ?, ?, ?, now()::timestamp)",
+                [table, index, name, data_type, counts[table], backup_id],
+            )
 
 
 # --- step 4: the views ---------------------------------------------------------------------
 
 
 def build_views(data_dir: DataDir, player: str) -> None:
-    run_dbt(["build", "--selector", "phase5", "--target", "compat"], data_dir, player=player)
+    """dbt builds the views (selector phase5) and runs the phase-5 checklist, in one call."""
+    run_dbt(["build", "--select", *VIEWS_SELECTION, "--target", "compat"], data_dir, player=player)
 
 
 def verify_views(data_dir: DataDir, player: str) -> dict[str, int]:
@@ -158,25 +221,32 @@ def verify_views(data_dir: DataDir, player: str) -> dict[str, int]:
     return rows
 
 
-def run_checklist(data_dir: DataDir, player: str) -> None:
-    run_dbt(["test", "--selector", "checklist_phase5"], data_dir, player=player)
-
-
 # --- the whole job -------------------------------------------------------------------------
 
 
 def cleanup_player(
-    data_dir: DataDir, player: str, compact: bool = True, out: Printer = print
+    data_dir: DataDir,
+    player: str,
+    compact: bool = True,
+    out: Printer = print,
+    lock_timeout: float = 600.0,
 ) -> CleanupOutcome:
     """Run (or resume) the cleanup of one player; raise UserError when it must stop."""
     path = data_dir.require_player(player)
     warehouse = require_warehouse(data_dir)
-    ensure_writable(path)
-    ensure_writable(warehouse)
+    with warehouse_lock(data_dir, f"cleanup {player}", timeout=lock_timeout):
+        ensure_writable(path)
+        ensure_writable(warehouse)
+        return _cleanup_locked(data_dir, player, compact, out)
+
+
+def _cleanup_locked(data_dir: DataDir, player: str, compact: bool, out: Printer) -> CleanupOutcome:
+    path = data_dir.player_db(player)
+    warehouse = data_dir.warehouse
     db = inspect_player_db(path)
     resumed = db.state != ORIGINAL
     if not resumed:
-        run_gate(data_dir, player, out)
+        view_sql = run_gate(data_dir, player, out)
         failpoint("after_gate")
         backup = create_backup(data_dir, player)
         out(
@@ -184,8 +254,12 @@ def cleanup_player(
             f"({len(backup.row_counts)} tables, {format_size(backup.size_bytes)})"
         )
         failpoint("after_backup")
-        dropped = drop_moved_tables(data_dir, player, backup)
-        out(f"[{player}] dropped {', '.join(f'{t} ({n} rows)' for t, n in dropped.items())}")
+        columns = original_columns(path)
+        dropped = swap_tables_for_views(data_dir, player, backup, columns, view_sql)
+        out(
+            f"[{player}] tables replaced by views in one transaction: "
+            + ", ".join(f"{t} ({n} rows)" for t, n in dropped.items())
+        )
         failpoint("after_drop")
     else:
         backup_ids = {r for r in db.recorded_backup_ids if r}
@@ -193,11 +267,16 @@ def cleanup_player(
             raise UserError(f"{path}: the tables are gone but no single backup is recorded.")
         backup = find_backup(data_dir, player, backup_ids.pop())
         verify_backup(backup)
-        out(f"[{player}] tables already dropped ({db.state}); backup {backup.backup_id} verified")
+        out(f"[{player}] already {db.state}; its backup {backup.backup_id} is verified")
+        if db.state != CLEANED:
+            # Tables gone but views missing (not left by this command, whose swap is one
+            # transaction): build the views first, so that the checklist below finds them.
+            run_dbt(
+                ["build", "--selector", "phase5", "--target", "compat"], data_dir, player=player
+            )
     build_views(data_dir, player)
     failpoint("after_views")
     view_rows = verify_views(data_dir, player)
-    run_checklist(data_dir, player)
     out(
         f"[{player}] views answer: "
         + ", ".join(f"{t} ({n} rows)" for t, n in view_rows.items())
@@ -266,6 +345,15 @@ def run(args: argparse.Namespace) -> int:
                 raise
             failures.append(player)
             print(f"[{player}] stopped: {exc}")
+    if args.compact_warehouse:
+        with warehouse_lock(data_dir, "cleanup: compact the warehouse"):
+            result = compact_file(data_dir.warehouse)
+        print(
+            f"warehouse rewritten: {format_size(result.before_bytes)} -> "
+            f"{format_size(result.after_bytes)}"
+            if result.rewritten
+            else "warehouse has no free blocks: not rewritten"
+        )
     report = write_size_report(data_dir)
     print(report.to_text())
     if failures:
@@ -296,6 +384,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--no-compact", action="store_true", help="do not rewrite the file to free the space"
+    )
+    parser.add_argument(
+        "--compact-warehouse",
+        action="store_true",
+        help="then rewrite the warehouse without its free blocks (space left by merges)",
     )
     parser.add_argument("--fail-at", choices=CLEANUP_STEPS, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)

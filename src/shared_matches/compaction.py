@@ -126,7 +126,13 @@ def rewrite_copy(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> No
 
 
 def compact_player_db(path: Path, warehouse: Path) -> Compaction:
-    """Rewrite the player DB without its free blocks, when it has any; verified, atomic."""
+    """Rewrite a player DB (its views need the warehouse) without its free blocks."""
+    return compact_file(path, warehouse)
+
+
+def compact_file(path: Path, warehouse: Path | None = None) -> Compaction:
+    """Rewrite a DuckDB file without its free blocks, when it has any; verified, atomic.
+    ``warehouse``: attached (as the views expect) when the file holds compatibility views."""
     target = compact_path(path)
     for stale in (target, wal_path(target)):
         if stale.exists():
@@ -141,8 +147,9 @@ def compact_player_db(path: Path, warehouse: Path) -> Compaction:
     con = duckdb.connect()
     try:
         attach_file(con, path, "compact_src")
-        # The views refer to the warehouse: it must be attached to copy (bind) them.
-        attach_warehouse(con, warehouse)
+        if warehouse is not None:
+            # The views refer to the warehouse: it must be attached to copy (bind) them.
+            attach_warehouse(con, warehouse)
         try:
             rewrite_copy(con, path, target)
         except BaseException:

@@ -25,13 +25,12 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
-@contextmanager
-def open_db(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Connect to one DuckDB file; a lock or a missing file becomes a UserError naming it."""
     if not path.is_file():
         raise UserError(f"Database file not found: {path}")
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if _is_lock_error(exc):
             raise UserError(
@@ -39,6 +38,12 @@ def open_db(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
                 f"while another process has the file open): close it and retry.\n  {exc}"
             ) from exc
         raise UserError(f"Cannot open {path}: {exc}") from exc
+
+
+@contextmanager
+def open_db(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``connect`` as a context manager: the connection is closed on exit."""
+    con = connect(path, read_only)
     try:
         yield con
     finally:
