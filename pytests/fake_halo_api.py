@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +166,9 @@ class FakeHaloApi:
     ) -> None:
         self.faults.append(Fault(endpoint, status, dict(headers or {}), times))
 
-    @cached_property
+    @property
     def oddball_template(self) -> OddballTemplate:
-        return OddballTemplate(self.root)
+        return oddball_template(self.root)
 
     def add_generated_match(
         self,
@@ -461,6 +461,12 @@ def encode_highlight_chunk(events: list[Any]) -> bytes:
         )
         out += int(event.xuid).to_bytes(8, "little") + b"\x2d\xc0" + record + b"\x00\x00\x2e\xe0"
     return zlib.compress(bytes(out))
+
+
+@lru_cache(maxsize=4)
+def oddball_template(root: Path) -> OddballTemplate:
+    """The recorded oddball match, read (and its film parsed) once per process."""
+    return OddballTemplate(root)
 
 
 class OddballTemplate:

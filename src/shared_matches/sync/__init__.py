@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
             try:
                 summary = await engine.run()
             except UserError:
-                print(engine.summary.format(), file=sys.stderr)
+                done = engine.summary
+                if done.new or done.known or done.skipped:  # what was written stays written
+                    print(done.format(), file=sys.stderr)
                 raise
             return summary.format()
 

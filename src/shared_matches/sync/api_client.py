@@ -258,9 +258,9 @@ class HaloApi:
             data = await self._request("film_chunk", lambda: self._get(url), _read_bytes)
         except NotFound as exc:
             raise FilmUnavailable("highlight-events chunk not found (404)") from exc
-        try:
-            version = film.custom_data.film_major_version
-            return [FilmEvent.from_spnkr(e) for e in highlight_events.read(data, version)]
+        version = film.custom_data.film_major_version
+        try:  # CPU-bound parsing: off the event loop, so requests in flight keep going
+            return await asyncio.to_thread(_parse_chunk, data, version)
         except Exception as exc:  # the chunk parser raises several error types
             raise FilmUnavailable(f"unreadable highlight-events chunk: {exc}") from exc
 
@@ -315,6 +315,10 @@ class HaloApi:
             self.stats.retries[endpoint] += 1
             self.stats.waited_seconds += delay
             await asyncio.sleep(delay)
+
+
+def _parse_chunk(data: bytes, version: int) -> list[FilmEvent]:
+    return [FilmEvent.from_spnkr(e) for e in highlight_events.read(data, version)]
 
 
 async def _read_json(response: Any) -> Any:

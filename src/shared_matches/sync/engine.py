@@ -15,8 +15,11 @@ stops at the newest match written and picks up the rest.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
@@ -68,8 +71,14 @@ class SyncEngine:
         self.warehouse = WarehouseReader(data_dir)
 
     async def run(self) -> SyncSummary:
-        store = PlayerStore.open(self.data_dir.player_db(self.gamertag))
+        calls_before = self.api.stats.snapshot()
+        retries_before = Counter(self.api.stats.retries)
+        waited_before = self.api.stats.waited_seconds
+        path = self.data_dir.player_db(self.gamertag)
+        created = not path.exists()
+        store = PlayerStore.open(path)
         failure: BaseException | None = None
+        finished = False
         try:
             xuid = await self._owner_xuid(store)
             self.summary.xuid = xuid
@@ -80,12 +89,16 @@ class SyncEngine:
             except (UserError, asyncio.CancelledError, KeyboardInterrupt) as exc:
                 failure = exc
                 self.summary.error = str(exc) or type(exc).__name__
+            finished = True
         finally:
             store.close()
+            failed = failure is not None or not finished
+            if created and failed and not (self.summary.new or self.summary.known):
+                _remove_db(path)  # a first sync that failed early leaves no empty player DB
             self.assets.save()
-            self.summary.calls = self.api.stats.snapshot()
-            self.summary.retries = type(self.api.stats.retries)(self.api.stats.retries)
-            self.summary.waited_seconds = self.api.stats.waited_seconds
+            self.summary.calls = self.api.stats.snapshot() - calls_before
+            self.summary.retries = Counter(self.api.stats.retries) - retries_before
+            self.summary.waited_seconds = self.api.stats.waited_seconds - waited_before
         written = self.summary.new or self.summary.known
         if self.options.build and written:
             self.summary.build_seconds = build_player(self.data_dir, self.gamertag)
@@ -252,6 +265,13 @@ class SyncEngine:
                 self.assets.put(ref, await self.api.asset_name(ref))
             names[ref.kind] = self.assets.get(ref)
         return names
+
+
+def _remove_db(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only when empty
 
 
 def _oldest_first(picked: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
