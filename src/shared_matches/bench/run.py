@@ -1,0 +1,106 @@
+"""`python scripts/bench_migration.py` (`make bench`): the full dbt migration vs a one-pass SQL
+floor on the same generated data, at the demo scale and at 10x; one player's incremental run
+after 1% new matches; dbt's fixed cost per call; peak memory. Prints the figures and whether
+the targets are met; --markdown writes them for docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+from shared_matches.bench.output import render_markdown, render_text
+from shared_matches.bench.scenario import ScaleResult, run_scale
+from shared_matches.paths import SEED_ORDER, UserError
+
+
+def parse_scales(text: str) -> list[float]:
+    try:
+        scales = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--scales wants numbers like 1,10 (got {text})") from None
+    if not scales or any(s <= 0 for s in scales):
+        raise argparse.ArgumentTypeError(f"--scales wants positive numbers (got {text})")
+    return scales
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bench_migration.py", description=__doc__)
+    parser.add_argument("--scales", type=parse_scales, default=[1.0, 10.0], help="default 1,10")
+    parser.add_argument(
+        "--matches", type=int, default=1000, help="reference player's matches at scale 1"
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--incremental-player", default=SEED_ORDER[0])
+    parser.add_argument("--incremental-fraction", type=float, default=0.01)
+    parser.add_argument("--fixed-repeats", type=int, default=3)
+    parser.add_argument(
+        "--work-dir", type=Path, help="where the data sets go (default: a temporary dir)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work dir")
+    parser.add_argument("--markdown", type=Path, help="also write the figures as Markdown")
+    parser.add_argument("--json", type=Path, help="also write the raw figures as JSON")
+    return parser
+
+
+def machine_line() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"machine: {os.cpu_count()} cores, load average {load}; python {platform.python_version()}"
+        f", duckdb {duckdb.__version__}, dbt-core {version('dbt-core')}"
+        f", dbt-duckdb {version('dbt-duckdb')}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="halo-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if any(work.iterdir()) and args.work_dir:
+        print(f"error: the work dir {work} is not empty", file=sys.stderr)
+        return 2
+    results: list[ScaleResult] = []
+    started_on = machine_line()
+    print(started_on, flush=True)
+    try:
+        for scale in args.scales:
+            results.append(
+                run_scale(
+                    work,
+                    scale,
+                    args.matches,
+                    args.seed,
+                    args.incremental_player,
+                    args.incremental_fraction,
+                    args.fixed_repeats,
+                    say=lambda line: print(line, flush=True),
+                )
+            )
+            print(render_text(results[-1:]), flush=True)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if args.keep or args.work_dir:
+            print(f"work dir kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.markdown:
+        ended_on = machine_line()
+        args.markdown.write_text(
+            f"- at start: {started_on}\n- at end: {ended_on}\n\n" + render_markdown(results)
+        )
+        print(f"Markdown written: {args.markdown}")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=1, default=str))
+        print(f"JSON written: {args.json}")
+    return 0
