@@ -5,7 +5,7 @@
     that NULL and '' never collide.
 -#}
 {% macro event_key(match_id, event_type, time_ms, xuid, type_hint, medal_value, occurrence) %}
-    md5(
+    md5_number(
         {{ match_id }}
         || '|' || coalesce({{ event_type }}, '{{ var("null_token") }}')
         || '|' || coalesce(cast({{ time_ms }} as varchar), '{{ var("null_token") }}')

@@ -46,6 +46,16 @@ merged as (
         min(raw_json) as raw_json
     from candidates
     group by event_key, match_id, event_type, time_ms, xuid, type_hint, medal_value, occurrence
+),
+
+{% if is_incremental() %}
+    changed as (
+        {{ changed_rows('merged', 'existing', ['event_key']) }}
+    ),
+{% endif %}
+
+final as (
+    select * from {{ 'changed' if is_incremental() else 'merged' }}
 )
 
-select * from merged
+select * from final

@@ -50,6 +50,16 @@ merged as (
         arg_max(source_updated_at, {{ priority }}) as source_updated_at
     from candidates
     group by match_id, xuid
+),
+
+{% if is_incremental() %}
+    changed as (
+        {{ changed_rows('merged', 'existing', ['match_id', 'xuid']) }}
+    ),
+{% endif %}
+
+final as (
+    select * from {{ 'changed' if is_incremental() else 'merged' }}
 )
 
-select * from merged
+select * from final

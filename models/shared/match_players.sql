@@ -10,6 +10,25 @@
 -- The registry is rebuilt from these rows, so player_count is derived, never incremented.
 with match_copies as (
     select * from {{ ref('int_match_copies_enriched') }}
+),
+
+{% if is_incremental() %}
+    existing as (
+        select current_rows.*
+        from {{ this }} as current_rows
+        semi join match_copies
+            on
+                current_rows.match_id = match_copies.match_id
+                and current_rows.player_xuid = match_copies.player_xuid
+    ),
+
+    changed as (
+        {{ changed_rows('match_copies', 'existing', ['match_id', 'player_xuid']) }}
+    ),
+{% endif %}
+
+final as (
+    select * from {{ 'changed' if is_incremental() else 'match_copies' }}
 )
 
-select * from match_copies
+select * from final

@@ -98,6 +98,23 @@ flagged as (
         on merged.match_id = matches_with_participants.match_id
     left join matches_with_events
         on merged.match_id = matches_with_events.match_id
+),
+
+{% if is_incremental() %}
+    existing as (
+        select current_rows.*
+        from {{ this }} as current_rows
+        semi join affected_matches
+            on current_rows.match_id = affected_matches.match_id
+    ),
+
+    changed as (
+        {{ changed_rows('flagged', 'existing', ['match_id']) }}
+    ),
+{% endif %}
+
+final as (
+    select * from {{ 'changed' if is_incremental() else 'flagged' }}
 )
 
-select * from flagged
+select * from final

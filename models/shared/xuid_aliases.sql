@@ -45,6 +45,16 @@ latest as (
             gamertag desc nulls last,
             source desc nulls last
     ) = 1
+),
+
+{% if is_incremental() %}
+    changed as (
+        {{ changed_rows('latest', 'existing', ['xuid']) }}
+    ),
+{% endif %}
+
+final as (
+    select * from {{ 'changed' if is_incremental() else 'latest' }}
 )
 
-select * from latest
+select * from final

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from shared_matches import player_db
+from shared_matches.compaction import compact_file, free_blocks
 from shared_matches.dbt_runner import run_dbt
 from shared_matches.locking import warehouse_lock
 from shared_matches.paths import DataDir, UserError, order_players
@@ -29,7 +30,8 @@ SHARED_TABLES = (
     "highlight_events",
     "xuid_aliases",
 )
-_DBT_STEP = re.compile(r"\d+ of \d+ (OK created|PASS|FAIL|ERROR|WARN)\S* .*?(\w+)\s*\.")
+COMPACT_FREE_RATIO = 0.1
+_DBT_STEP = re.compile(r"\d+ of \d+ (OK created|PASS|FAIL|ERROR|WARN)\S* .*?(?:\w+\.)?(\w+)\s+\.")
 
 
 @dataclass
@@ -141,7 +143,21 @@ def migrate_players(
         for number, gamertag in enumerate(chosen, start=1):
             say(f"[{number}/{len(chosen)}] Phase 2: {gamertag}")
             runs.append(migrate_player(data_dir, gamertag, say))
+        compact_warehouse(data_dir, say)
     return runs
+
+
+def compact_warehouse(data_dir: DataDir, say: Callable[[str], None] = print) -> None:
+    """Give the blocks that merges left free back to the disk (DuckDB never shrinks a file
+    in place): a verified rewrite, swapped in atomically, when a tenth or more is free."""
+    free, total = free_blocks(data_dir.warehouse)
+    if total == 0 or free / total < COMPACT_FREE_RATIO:
+        return
+    result = compact_file(data_dir.warehouse)
+    say(
+        f"Warehouse compacted: {result.before_bytes / 2**20:.1f} MiB -> "
+        f"{result.after_bytes / 2**20:.1f} MiB"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -173,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         from shared_matches.demo_data import generate_demo_data
 
         print("No player DB found: generating the demo data set first")
-        generate_demo_data(data_dir)
+        print(generate_demo_data(data_dir).format())
     players = [p.strip() for p in args.players.split(",")] if args.players else None
     runs = migrate_players(data_dir, players, lock_timeout=args.lock_timeout)
     if not args.no_report:
