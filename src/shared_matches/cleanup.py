@@ -87,27 +87,31 @@ def require_warehouse(data_dir: DataDir) -> Path:
 
 def run_gate(data_dir: DataDir, player: str, out: Printer) -> dict[str, str]:
     """Refuse (UserError) unless every row of the player's DB is in the warehouse; return the
-    SQL of the three compatibility views, compiled by dbt in the same run for this DB."""
+    SQL of the three compatibility views, compiled by dbt in the same run for this DB.
+    The direct comparison runs first (it is cheap, and says exactly what is missing)."""
+    missing = find_missing(data_dir, player)
+    if missing.total:
+        raise UserError(
+            f"{player} is not fully in the warehouse: nothing was written.\n"
+            f"Missing from the warehouse:\n{missing.describe()}\n"
+            f"Migrate the player first: shared-matches migrate --player {player}"
+        )
     files = compiled_view_files(data_dir)
     for file in files.values():
         file.unlink(missing_ok=True)
     result = run_dbt(["build", "--select", *GATE_SELECTION], data_dir, player=player, check=False)
-    missing = find_missing(data_dir, player)
-    if result.ok and missing.total == 0:
-        out(f"[{player}] gate passed: checklist_phase2 green, nothing missing from the warehouse")
-        absent = [str(f) for f in files.values() if not f.is_file()]
-        if absent:
-            raise UserError(f"dbt did not compile the compatibility views: {', '.join(absent)}")
-        return {table: file.read_text() for table, file in files.items()}
-    parts = [f"{player} is not fully in the warehouse: nothing was written."]
     if not result.ok:
-        parts.append("The checklist_phase2 tests (or the views' compilation) failed:")
-        parts.append(summarise_failure(result.output))
-    if missing.total:
-        parts.append("Missing from the warehouse:")
-        parts.append(missing.describe())
-    parts.append(f"Migrate the player first: shared-matches migrate --player {player}")
-    raise UserError("\n".join(parts))
+        raise UserError(
+            f"{player}: the checklist_phase2 tests (or the compilation of the compatibility "
+            "views) failed: nothing was written.\n"
+            + summarise_failure(result.output)
+            + f"\nMigrate the player first: shared-matches migrate --player {player}"
+        )
+    absent = [str(f) for f in files.values() if not f.is_file()]
+    if absent:
+        raise UserError(f"dbt did not compile the compatibility views: {', '.join(absent)}")
+    out(f"[{player}] gate passed: nothing missing from the warehouse, checklist_phase2 green")
+    return {table: file.read_text() for table, file in files.items()}
 
 
 def compiled_view_files(data_dir: DataDir) -> dict[str, Path]:
