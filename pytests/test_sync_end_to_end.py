@@ -41,6 +41,7 @@ ROOT = fixtures_dir()
 ACURTIS = ("aCurtis X89", "2535445291321133")
 SALMON = ("SalmonSummer83", "2535412760927018")
 MEOW = ("DrMeow8907", "2535429868095076")
+BOMBER = ("Powerbomber", "2607664605684595")
 ODDBALL = json.loads((ROOT / "responses" / "get_match_stats_oddball.json").read_text())
 GENERATED = {  # label: (start time, tracked players in it)
     "meow_older": (datetime(2025, 1, 10, 20), [MEOW]),
@@ -64,6 +65,7 @@ class World:
     salmon: SyncSummary
     meow_second: SyncSummary
     meow_second_calls: Counter[str]
+    bomber: SyncSummary
 
 
 def warehouse_rows(data_dir: DataDir, sql: str, params: list | None = None) -> list[tuple]:
@@ -121,11 +123,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     fake.load_real_fixtures()
     for label, (start, tracked) in GENERATED.items():
         fake.add_generated_match(ID[label], start, roster([(x, g) for g, x in tracked], label))
-    for gamertag, xuid in (ACURTIS, SALMON, MEOW):
+    for gamertag, xuid in (ACURTIS, SALMON, MEOW, BOMBER):
         fake.add_user(gamertag, xuid)
     salmon_ids = [ID["oddball"], ID["salmon_mid"], ID["salmon_new"]]
     fake.set_history(SALMON[1], salmon_ids)
     fake.set_history(MEOW[1], [ID["meow_older"], ID["meow_old"]])
+    fake.set_history(BOMBER[1], [ODDBALL_ID])
 
     with fake.running_in_thread():
         meow_first = sync_with_fake_api(fake, data_dir, MEOW[0], max_matches=1, build=False)
@@ -135,6 +138,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         before = Counter(fake.requests)
         meow_second = sync_with_fake_api(fake, data_dir, MEOW[0], build=False)
         meow_second_calls = Counter(fake.requests) - before
+        bomber = sync_with_fake_api(fake, data_dir, BOMBER[0], build=False, personal_stats=True)
     return World(
         data_dir,
         fake,
@@ -144,6 +148,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
         salmon,
         meow_second,
         meow_second_calls,
+        bomber,
     )
 
 
@@ -181,7 +186,8 @@ def test_a_match_known_to_the_warehouse_costs_no_api_call(world: World) -> None:
     assert world.salmon.known == [ODDBALL_ID]
     assert world.salmon.calls_for_known == Counter()
     assert world.salmon.film_calls_for_known == 0
-    assert world.fake.calls_for(ODDBALL_ID) == Counter()  # no one ever asked the API for it
+    # no one but Powerbomber (--personal-stats, below) asked the API about it
+    assert world.fake.calls_for(ODDBALL_ID) == Counter({"match_stats": 1})
     assert world.salmon.calls_saved == len(FULL_MATCH_ENDPOINTS)
     assert "calls saved versus a sync that ignores the warehouse" in world.salmon.format()
 
@@ -236,7 +242,7 @@ def test_paging_stops_at_the_players_own_newest_match_not_at_a_known_one(world: 
     assert world.meow_second_calls["match_stats"] == 2
     assert world.meow_second_calls["film_manifest"] == 2
     assert world.meow_second_calls["match_skill"] == 2
-    assert world.fake.calls_for(ODDBALL_ID) == Counter()
+    assert world.fake.calls_for(ODDBALL_ID)["film_manifest"] == 0
     synced = player_rows(world.data_dir, MEOW[0], "select match_id from match_stats")
     labels = ("meow_old", "meow_mid", "oddball", "meow_new")
     assert sorted(m for (m,) in synced) == sorted(ID[label] for label in labels)
@@ -246,7 +252,7 @@ def test_asset_names_are_fetched_once_per_asset_version(world: World) -> None:
     fetched = [
         world.fake.matches[m].stats
         for m in world.fake.matches
-        if world.fake.calls_for(m)["match_stats"]
+        if world.fake.calls_for(m)["match_skill"]  # fetched in full
     ]
     versions = {ref for stats in fetched for ref in asset_refs(stats["MatchInfo"])}
     assert sum(world.fake.requests[e] for e in ASSET_ENDPOINTS) == len(versions)
@@ -258,3 +264,23 @@ def test_the_cli_summary_names_every_endpoint(world: World, tmp_path: Path) -> N
     for endpoint in ("match_history", "match_stats", "match_skill", "film_manifest"):
         assert endpoint in text
     assert "stopped at" in text
+
+
+def test_personal_stats_cost_one_call_and_fill_the_medals(world: World) -> None:
+    assert world.bomber.known == [ODDBALL_ID]
+    assert world.bomber.calls_for_known == Counter({"match_stats": 1})  # no film, no skill
+    me = dict(human_players(ODDBALL))[BOMBER[1]]
+    core = me["PlayerTeamStats"][0]["Stats"]["CoreStats"]
+    medals = player_rows(
+        world.data_dir, BOMBER[0], "select medal_name_id, count from medals_earned order by 1"
+    )
+    assert medals == sorted((m["NameId"], m["Count"]) for m in core["Medals"])
+    [(headshots, bits, events)] = player_rows(
+        world.data_dir,
+        BOMBER[0],
+        "select headshot_kills, backfill_completed, "
+        "(select count(*) from highlight_events) from match_stats",
+    )
+    assert headshots == core["HeadshotKills"]
+    assert bits & 1 and bits & 2 and bits & 512
+    assert events == len(world.fake.oddball_template.events)

@@ -192,7 +192,10 @@ class SyncEngine:
         if self.options.personal_stats:
             try:
                 stats = await self.api.match_stats(known.match_id)
-                names = await self._asset_names(stats)
+                names = {  # the registry has the names: no asset look-up
+                    kind: rows.match_stats.get(f"{kind}_name")
+                    for kind in ("playlist", "map", "pair", "game_variant")
+                }
                 fresh = build_match_rows(
                     stats, xuid, self.gamertag, asset_names=names, now=now, history_row=history_row
                 )
