@@ -17,6 +17,7 @@ _SIMPLE_TYPES: dict[str, pl.DataType] = {
     "INTEGER": pl.Int32(),
     "BIGINT": pl.Int64(),
     "HUGEINT": pl.Int128(),
+    "UHUGEINT": pl.UInt128(),
     "UTINYINT": pl.UInt8(),
     "USMALLINT": pl.UInt16(),
     "UINTEGER": pl.UInt32(),

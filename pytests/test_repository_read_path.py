@@ -1,0 +1,195 @@
+"""Phase 4, the read path: PlayerRepository on the migrated small demo set (the cleaned state
+is covered in test_cleanup_phase5.py, which compares both states). Real files, no mocks."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from helpers import quiet
+from shared_matches.migrate import migrate_players
+from shared_matches.paths import DataDir, UserError
+from shared_matches.repository import PlayerRepository
+
+
+@pytest.fixture(scope="module")
+def data_dir(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> DataDir:
+    """A copy of the migrated set that these tests may lock and write."""
+    root = tmp_path_factory.mktemp("read_path")
+    shutil.copytree(migrated.root / "players", root / "players")
+    shutil.copytree(migrated.root / "warehouse", root / "warehouse")
+    return DataDir(root)
+
+
+def rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def columns(path: Path, table: str) -> list[str]:
+    sql = (
+        "select column_name from information_schema.columns "
+        "where table_name = ? order by ordinal_position"
+    )
+    return [r[0] for r in rows(path, sql, [table])]
+
+
+def hold(path: Path, read_only: bool = False, release_after: float | None = None):
+    """Another process holding a DuckDB file until its stdin closes (or for some seconds)."""
+    wait = f"time.sleep({release_after})" if release_after else "sys.stdin.read()"
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(path)!r}, read_only={read_only})\n"
+        "print('ready', flush=True)\n"
+        f"{wait}\n"
+        "con.close()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def release(proc: subprocess.Popen) -> None:
+    proc.stdin.close()
+    proc.wait(timeout=30)
+
+
+def test_matches_are_the_players_own_rows_plus_the_registry_columns(data_dir: DataDir) -> None:
+    for player in data_dir.discover_players():
+        path = data_dir.player_db(player)
+        frame = PlayerRepository(player, data_dir).matches()
+        own = columns(path, "match_stats")
+        registry = columns(data_dir.warehouse, "match_registry")
+        assert frame.columns == own + [c for c in registry if c not in own]
+        ids = sorted(r[0] for r in rows(path, "select match_id from match_stats"))
+        assert sorted(frame["match_id"].to_list()) == ids
+        starts = frame["start_time"].to_list()
+        assert starts == sorted(starts, reverse=True)
+        counts = dict(rows(data_dir.warehouse, "select match_id, player_count from match_registry"))
+        assert frame["player_count"].to_list() == [counts[m] for m in frame["match_id"]]
+
+
+def test_older_layout_gets_the_newer_match_columns_from_the_registry(data_dir: DataDir) -> None:
+    older = [
+        p
+        for p in data_dir.discover_players()
+        if "end_time" not in columns(data_dir.player_db(p), "match_stats")
+    ]
+    assert older, "the demo set has an older-layout DB"
+    frame = PlayerRepository(older[0], data_dir).matches()
+    registry = dict(rows(data_dir.warehouse, "select match_id, end_time from match_registry"))
+    assert frame["end_time"].to_list() == [registry[m] for m in frame["match_id"]]
+
+
+def test_participants_events_and_aliases_come_from_the_shared_tables(data_dir: DataDir) -> None:
+    player = data_dir.discover_players()[0]
+    repo = PlayerRepository(player, data_dir)
+    wh = data_dir.warehouse
+    match_ids = repo.matches()["match_id"].to_list()
+    for match_id in match_ids[:: max(1, len(match_ids) // 6)]:
+        roster = repo.match_participants(match_id)
+        expected = rows(
+            wh, "select * from match_participants where match_id = ? order by all", [match_id]
+        )
+        assert sorted(roster.rows()) == expected
+        assert roster.columns == columns(wh, "match_participants")
+        events = repo.highlight_events(match_id)
+        expected = rows(
+            wh, "select * from highlight_events where match_id = ? order by all", [match_id]
+        )
+        assert sorted(events.rows(), key=repr) == sorted(expected, key=repr)
+        assert events["time_ms"].to_list() == sorted(events["time_ms"].to_list())
+    aliases = repo.aliases()
+    assert aliases.rows() == rows(wh, "select * from xuid_aliases order by xuid")
+    some = aliases["xuid"].to_list()[:3]
+    assert repo.aliases(some)["xuid"].to_list() == sorted(some)
+    assert repo.gamertag_of(some[0]) == aliases["gamertag"][0]
+    assert repo.gamertag_of("no-such-xuid") is None
+    sql = "select match_id from match_players where player_xuid = ?"
+    assert {r[0] for r in rows(wh, sql, [repo.player_xuid()])} == set(match_ids)
+
+
+def test_empty_answers_keep_their_types(data_dir: DataDir) -> None:
+    repo = PlayerRepository(data_dir.discover_players()[0], data_dir)
+    roster = repo.match_participants("no-such-match")
+    assert roster.height == 0
+    assert roster.schema["kills"] == pl.Int32
+    assert repo.highlight_events("no-such-match").schema["time_ms"] == pl.Int32
+
+
+def test_missing_warehouse_is_a_clear_error(data_dir: DataDir, tmp_path: Path) -> None:
+    shutil.copytree(data_dir.players_dir, tmp_path / "players")
+    alone = DataDir(tmp_path)
+    repo = PlayerRepository(alone.discover_players()[0], alone)
+    with pytest.raises(UserError, match=re.escape(f"Warehouse not found: {alone.warehouse}")):
+        repo.matches()
+    with pytest.raises(UserError, match="No player DB for 'Nobody'"):
+        PlayerRepository("Nobody", alone).matches()
+
+
+def test_nothing_is_held_between_calls_so_a_writer_and_a_migration_can_run(
+    data_dir: DataDir,
+) -> None:
+    player = data_dir.discover_players()[0]
+    repo = PlayerRepository(player, data_dir)
+    before = repo.matches()
+    for path in (data_dir.player_db(player), data_dir.warehouse):
+        code = (
+            "import duckdb\n"
+            f"con = duckdb.connect({str(path)!r})\n"
+            "con.execute('create table written_meanwhile as select 1 as x')\n"
+            "con.execute('drop table written_meanwhile')\n"
+            "con.close()\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
+    # a real migration (dbt build on the warehouse, the player DB attached) while the
+    # repository object lives: it holds no lock
+    migrate_players(data_dir, [player], say=quiet, lock_timeout=5)
+    assert repo.matches().equals(before)
+
+
+def test_a_writer_holding_the_warehouse_makes_a_read_wait_then_fail_clearly(
+    data_dir: DataDir,
+) -> None:
+    repo = PlayerRepository(data_dir.discover_players()[0], data_dir, wait_seconds=0.3)
+    writer = hold(data_dir.warehouse)
+    try:
+        started = time.monotonic()
+        with pytest.raises(UserError, match=re.escape(f"{data_dir.warehouse} is locked")):
+            repo.aliases()
+        assert time.monotonic() - started >= 0.3
+    finally:
+        release(writer)
+    assert repo.aliases().height > 0
+
+
+def test_a_read_waits_for_a_short_writer(data_dir: DataDir) -> None:
+    repo = PlayerRepository(data_dir.discover_players()[0], data_dir, wait_seconds=10)
+    writer = hold(data_dir.player_db(repo.gamertag), release_after=0.5)
+    try:
+        assert repo.matches().height > 0
+    finally:
+        writer.wait(timeout=30)
+
+
+def test_readers_do_not_block_each_other(data_dir: DataDir) -> None:
+    repo = PlayerRepository(data_dir.discover_players()[0], data_dir, wait_seconds=0)
+    readers = [hold(data_dir.player_db(repo.gamertag), True), hold(data_dir.warehouse, True)]
+    try:
+        assert repo.aliases().height > 0
+    finally:
+        for reader in readers:
+            release(reader)
