@@ -27,6 +27,7 @@ migrate: $(STAMP)
 test: $(STAMP)
 	$(ACT) ruff check src pytests scripts && ruff format --check src pytests scripts
 	$(ACT) sqlfluff lint models macros tests
+	@bash scripts/ensure_chromium.sh
 	$(ACT) pytest -q
 
 bench: $(STAMP)
