@@ -3,10 +3,11 @@
 DuckDB never shrinks a file in place: after DROP TABLE + CHECKPOINT the freed blocks stay in
 the file as free blocks (only trailing ones are cut). To free them, the DB is rewritten with
 COPY FROM DATABASE into a new file next to it (same storage version, so the same DuckDB
-versions can open it), the copy is verified (same tables, row counts, columns, views,
-sequences, indexes, and its views answer), and only then swapped in with one atomic rename.
-The original stays untouched until that rename: a crash before it leaves a stray
-``stats.duckdb.compact`` (removed on the next run), never a half-written player DB.
+versions can open it; a player DB in 16 KiB blocks), the copy is verified (same tables, row
+counts, columns, views, sequences, indexes, constraints, and its views answer), and only
+then swapped in with one atomic rename. The original stays untouched until that rename: a
+crash before it leaves a stray ``stats.duckdb.compact`` (removed on the next run), never a
+half-written player DB.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ from shared_matches.duckdb_files import (
 )
 from shared_matches.failpoints import failpoint
 from shared_matches.paths import UserError
+
+# A cleaned player DB keeps a few small personal tables: with DuckDB's default 256 KiB blocks
+# each table costs about half a MiB whatever its rows (4 MiB for a 1000-match DB), with
+# 16 KiB blocks about 1 MiB in all. DuckDB records the block size in the file (ATTACH option
+# BLOCK_SIZE); any DuckDB that reads the storage version reads it.
+PLAYER_DB_BLOCK_SIZE = 16_384
 
 
 @dataclass
@@ -106,11 +113,25 @@ def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, 
     }
 
 
-def rewrite_copy(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> None:
-    """Write a compact copy of the attached ``compact_src`` to ``target``; verify it."""
+def attach_rewrite_target(
+    con: duckdb.DuckDBPyConnection, target: Path, block_size: int | None
+) -> None:
+    """ATTACH the new file as compact_dst, with the source's storage version."""
+    options = []
     version = storage_version(con, "compact_src")
-    options = f" (storage_version '{version}')" if version else ""
-    con.execute(f"attach '{sql_path(target)}' as compact_dst{options}")
+    if version:
+        options.append(f"storage_version '{version}'")
+    if block_size:
+        options.append(f"block_size {int(block_size)}")
+    suffix = f" ({', '.join(options)})" if options else ""
+    con.execute(f"attach '{sql_path(target)}' as compact_dst{suffix}")
+
+
+def rewrite_copy(
+    con: duckdb.DuckDBPyConnection, path: Path, target: Path, block_size: int | None = None
+) -> None:
+    """Write a compact copy of the attached ``compact_src`` to ``target``; verify it."""
+    attach_rewrite_target(con, target, block_size)
     try:
         con.execute("copy from database compact_src to compact_dst")
         before = describe_catalog(con, "compact_src")
@@ -126,13 +147,17 @@ def rewrite_copy(con: duckdb.DuckDBPyConnection, path: Path, target: Path) -> No
 
 
 def compact_player_db(path: Path, warehouse: Path) -> Compaction:
-    """Rewrite a player DB (its views need the warehouse) without its free blocks."""
-    return compact_file(path, warehouse)
+    """Rewrite a player DB (its views need the warehouse) without its free blocks, in
+    PLAYER_DB_BLOCK_SIZE blocks."""
+    return compact_file(path, warehouse, PLAYER_DB_BLOCK_SIZE)
 
 
-def compact_file(path: Path, warehouse: Path | None = None) -> Compaction:
+def compact_file(
+    path: Path, warehouse: Path | None = None, block_size: int | None = None
+) -> Compaction:
     """Rewrite a DuckDB file without its free blocks, when it has any; verified, atomic.
-    ``warehouse``: attached (as the views expect) when the file holds compatibility views."""
+    ``warehouse``: attached (as the views expect) when the file holds compatibility views;
+    ``block_size``: of the new file (None: DuckDB's default, 256 KiB)."""
     target = compact_path(path)
     for stale in (target, wal_path(target)):
         if stale.exists():
@@ -151,7 +176,7 @@ def compact_file(path: Path, warehouse: Path | None = None) -> Compaction:
             # The views refer to the warehouse: it must be attached to copy (bind) them.
             attach_warehouse(con, warehouse)
         try:
-            rewrite_copy(con, path, target)
+            rewrite_copy(con, path, target, block_size)
         except BaseException:
             if target.exists():
                 target.unlink()
@@ -186,9 +211,7 @@ def estimate_cleaned_size(path: Path) -> int:
         con = duckdb.connect()
         try:
             attach_file(con, copy, "compact_src")
-            version = storage_version(con, "compact_src")
-            options = f" (storage_version '{version}')" if version else ""
-            con.execute(f"attach '{sql_path(target)}' as compact_dst{options}")
+            attach_rewrite_target(con, target, PLAYER_DB_BLOCK_SIZE)
             con.execute("copy from database compact_src to compact_dst")
             con.execute("detach compact_dst")
         finally:
