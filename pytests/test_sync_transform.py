@@ -36,7 +36,7 @@ def first_human(stats: dict) -> str:
     return human_players(stats)[0][0]
 
 
-def test_parsing_helpers_read_the_api_formats() -> None:
+def test_parsing_functions_read_the_api_formats() -> None:
     assert xuid_of("xuid(2535445291321133)") == "2535445291321133"
     assert xuid_of("bid(58.0)") is None
     assert duration_seconds("PT18M31.2141873S") == pytest.approx(18 * 60 + 31.2141873)

@@ -1,7 +1,7 @@
 """Small readers for the shapes of the real Halo Infinite API responses.
 
 The API speaks in wrapped player ids (``xuid(2535445291321133)``, bots ``bid(58.0)``),
-ISO-8601 durations (``PT9M9.42S``) and UTC timestamps with a ``Z`` suffix. These helpers turn
+ISO-8601 durations (``PT9M9.42S``) and UTC timestamps with a ``Z`` suffix. These functions turn
 them into the plain values the v4 player DB stores, and say clearly what is missing when a
 response lacks a field the transformers need.
 """
