@@ -135,7 +135,8 @@ def swap_tables_for_views(
     view_sql: dict[str, str],
 ) -> dict[str, int]:
     """In one transaction: check again, record the columns, drop the three tables and create
-    the views in their place. A crash before the commit leaves the DB as it was."""
+    the views in their place (each must have the table's exact columns and answer). A crash
+    or a failed check before the commit leaves the DB as it was."""
     path = data_dir.player_db(player)
     with open_db(path, read_only=False) as con:
         xuid = read_player_xuid(con, str(path))
@@ -159,11 +160,16 @@ def swap_tables_for_views(
                 )
             record_columns(con, catalog, columns, counts, backup.backup_id)
             for table in MOVED_TABLES:
-                con.execute(f"drop table {quote_ident(catalog)}.main.{quote_ident(table)}")
-                con.execute(
-                    f"create view {quote_ident(catalog)}.main.{quote_ident(table)} as "
-                    + view_sql[table]
-                )
+                name = f"{quote_ident(catalog)}.main.{quote_ident(table)}"
+                con.execute(f"drop table {name}")
+                con.execute(f"create view {name} as {view_sql[table]}")
+                got = table_columns(con, table, catalog)
+                if got != columns[table]:
+                    raise UserError(
+                        f"{path}: the compiled view {table} has columns {got}, the table had "
+                        f"{columns[table]}: nothing was dropped."
+                    )
+                con.execute(f"select count(*) from {name}").fetchone()
             failpoint("during_drop")
         except BaseException:
             con.execute("rollback")
