@@ -202,8 +202,8 @@ merged as (
 
 select * from merged;
 
--- highlight_events: key = md5(match id + lower-case signature + occurrence of the signature
--- within one copy); the union over copies keeps, per signature, the largest count of one copy.
+-- highlight_events: key = MD5 as a 128-bit integer (md5_number) of match id + lower-case
+-- signature + occurrence of the signature within one copy; the union over copies keeps, per signature, the largest count of one copy.
 create table highlight_events as
 with normalised as (
     select
@@ -234,7 +234,7 @@ numbered as (
 
 keyed as (
     select
-        md5(
+        md5_number(
             match_id
             || '|' || coalesce(event_type, '<null>')
             || '|' || coalesce(cast(time_ms as varchar), '<null>')

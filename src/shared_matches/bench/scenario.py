@@ -48,6 +48,10 @@ class ScaleResult:
         return len(self.migration.figures["calls"])
 
     @property
+    def dbt_seconds(self) -> float:
+        return sum(call["seconds"] for call in self.migration.figures["calls"])
+
+    @property
     def migration_seconds(self) -> float:
         return self.migration.figures["seconds"]
 
