@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared_matches.dbt_runner import run_dbt
-from shared_matches.migrate import BUILD_FLAGS
 from shared_matches.paths import DataDir
 
 # A phase-2 build that selects nothing: the same command shape as a player's run (same
 # selector, flags and --vars), so it pays dbt's start-up, parse and project loading only.
-NOTHING_SELECTED = ["build", "--selector", "phase2", *BUILD_FLAGS, "model", "test"]
+NOTHING_SELECTED = [
+    "build",
+    "--selector",
+    "phase2",
+    "--exclude-resource-type",
+    "model",
+    "test",
+    "unit_test",
+]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,11 @@ def figure_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
             f"{r.migration_seconds - r.dbt_seconds:.1f} s",
             "",
         ),
-        ("floor (one SQL pass)", f"{r.floor_seconds:.1f} s", ""),
+        (
+            "floor (one SQL pass), median",
+            f"{r.floor_seconds:.1f} s (runs: {', '.join(f'{s:.1f}' for s in r.floor_samples)})",
+            "",
+        ),
         ("ratio migration / floor", f"{r.ratio:.2f}", ""),
         (
             "dbt fixed cost per call",

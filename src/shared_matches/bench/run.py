@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--incremental-player", default=SEED_ORDER[0])
     parser.add_argument("--incremental-fraction", type=float, default=0.01)
-    parser.add_argument("--fixed-repeats", type=int, default=3)
+    parser.add_argument("--fixed-repeats", type=int, default=3, help="dbt fixed-cost samples")
+    parser.add_argument("--floor-repeats", type=int, default=3, help="floor runs (median)")
     parser.add_argument(
         "--work-dir", type=Path, help="where the data sets go (default: a temporary dir)"
     )
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.incremental_player,
                     args.incremental_fraction,
                     args.fixed_repeats,
+                    args.floor_repeats,
                     say=lambda line: print(line, flush=True),
                 )
             )
