@@ -15,10 +15,7 @@ with incoming as (
 
 {% if is_incremental() %}
     existing as (
-        select current_rows.*
-        from {{ this }} as current_rows
-        semi join incoming
-            on current_rows.event_key = incoming.event_key
+        {{ current_rows('incoming', ['event_key']) }}
     ),
 {% endif %}
 

@@ -23,12 +23,7 @@ with incoming as (
 
 {% if is_incremental() %}
     existing as (
-        select current_rows.*
-        from {{ this }} as current_rows
-        semi join incoming
-            on
-                current_rows.match_id = incoming.match_id
-                and current_rows.xuid = incoming.xuid
+        {{ current_rows('incoming', ['match_id', 'xuid']) }}
     ),
 {% endif %}
 

@@ -14,12 +14,7 @@ with match_copies as (
 
 {% if is_incremental() %}
     existing as (
-        select current_rows.*
-        from {{ this }} as current_rows
-        semi join match_copies
-            on
-                current_rows.match_id = match_copies.match_id
-                and current_rows.player_xuid = match_copies.player_xuid
+        {{ current_rows('match_copies', ['match_id', 'player_xuid']) }}
     ),
 
     changed as (

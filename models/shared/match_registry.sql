@@ -102,10 +102,7 @@ flagged as (
 
 {% if is_incremental() %}
     existing as (
-        select current_rows.*
-        from {{ this }} as current_rows
-        semi join affected_matches
-            on current_rows.match_id = affected_matches.match_id
+        {{ current_rows('affected_matches', ['match_id']) }}
     ),
 
     changed as (
