@@ -197,6 +197,30 @@ def test_phase1_creates_empty_tables_and_passes_its_checklist(tmp_path: Path) ->
 def test_missing_player_is_a_clear_error(migrated: DataDir) -> None:
     with pytest.raises(UserError, match="No player DB for 'Nobody'"):
         migrate_players(migrated, ["Nobody"], say=quiet)
+    plain = run_dbt(["build", "--selector", "phase2"], migrated, player="Nobody", check=False)
+    assert not plain.ok
+    assert f"{migrated.player_db('Nobody')} does not exist" in plain.output
+    assert "Traceback" not in plain.output
+
+
+def test_gamertag_with_spaces_capitals_and_digits(migrated: DataDir, tmp_path: Path) -> None:
+    """'aCurtis X89' is a folder name with a space: attach, staging and merge all work."""
+    data_dir = DataDir(tmp_path)
+    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    target = data_dir.player_db("aCurtis X89")
+    target.parent.mkdir(parents=True)
+    shutil.copy(migrated.player_db("xxdameongamerxx"), target)
+    con = duckdb.connect(str(target))
+    con.execute("update sync_meta set value = 'aCurtis X89' where key = 'gamertag'")
+    con.execute("update sync_meta set value = '2533274000000089' where key = 'xuid'")
+    con.close()
+    runs = migrate_players(data_dir, ["aCurtis X89"], say=quiet)
+    assert runs[0].known_matches == runs[0].matches > 0
+    copies = scalar(
+        data_dir.warehouse,
+        "select count(*) from match_players where player_gamertag = 'aCurtis X89'",
+    )
+    assert copies == runs[0].matches
 
 
 def test_missing_required_column_names_file_and_column(

@@ -1,8 +1,8 @@
-{#- The file attached as player_db, for error messages. -#}
+{#- The file attached as player_db, for error messages (no quotes: safe inside SQL strings). -#}
 {% macro player_db_path() %}
     {%- set result = run_query("select path from duckdb_databases() where database_name = 'player_db'") -%}
-    {%- if result and result.rows | length > 0 -%}
-        {{ return(result.rows[0][0]) }}
+    {%- if result and result.rows | length > 0 and result.rows[0][0] -%}
+        {{ return(result.rows[0][0] | replace("'", "''")) }}
     {%- endif -%}
-    {{ return("for player '" ~ var('player', '') ~ "'") }}
+    {{ return("of player " ~ var('player', none) | string | replace("'", "''")) }}
 {% endmacro %}
