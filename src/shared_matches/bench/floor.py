@@ -92,8 +92,14 @@ def attach_players(con: duckdb.DuckDBPyConnection, data_dir: DataDir, players: l
         con.execute(source_view(con, table, players))
 
 
-def run_floor(data_dir: DataDir, output: Path, players: list[str] | None = None) -> FloorResult:
-    """Compute the shared tables of `players` (default: all) into `output` (a new file)."""
+def run_floor(
+    data_dir: DataDir,
+    output: Path,
+    players: list[str] | None = None,
+    memory_limit: str | None = None,
+) -> FloorResult:
+    """Compute the shared tables of `players` (default: all) into `output` (a new file);
+    `memory_limit` (e.g. "1500MB") caps DuckDB's memory like the profile's setting would."""
     chosen = players or data_dir.discover_players()
     if not chosen:
         raise UserError(f"No player DB found under {data_dir.players_dir}")
@@ -103,6 +109,8 @@ def run_floor(data_dir: DataDir, output: Path, players: list[str] | None = None)
     con = duckdb.connect(str(output))
     try:
         con.execute("set enable_progress_bar = false")
+        if memory_limit:
+            con.execute("set memory_limit = ?", [memory_limit])
         attach_players(con, data_dir, chosen)
         con.execute(floor_sql())
         rows = {

@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fixed-repeats", type=int, default=3, help="dbt fixed-cost samples")
     parser.add_argument("--floor-repeats", type=int, default=3, help="floor runs (median)")
     parser.add_argument(
+        "--floor-memory-limit",
+        help="DuckDB memory_limit for the floor, e.g. 1500MB (match the dbt profile's setting)",
+    )
+    parser.add_argument(
         "--work-dir", type=Path, help="where the data sets go (default: a temporary dir)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
@@ -85,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.fixed_repeats,
                     args.floor_repeats,
                     say=lambda line: print(line, flush=True),
+                    floor_memory_limit=args.floor_memory_limit,
                 )
             )
             print(render_text(results[-1:]), flush=True)

@@ -117,6 +117,7 @@ def run_scale(
     fixed_repeats: int,
     floor_repeats: int,
     say: Callable[[str], None],
+    floor_memory_limit: str | None = None,
 ) -> ScaleResult:
     data_dir = DataDir(work / f"scale-{scale:g}")
     say(f"[scale {scale:g}] generating the demo data set ({matches} x {scale:g} matches)")
@@ -131,8 +132,12 @@ def run_scale(
     say(f"[scale {scale:g}] floor: floor.sql over {len(players)} player DBs x {floor_repeats}")
     floor_file = data_dir.root / "floor" / "floor.duckdb"
     floor_file.parent.mkdir(parents=True, exist_ok=True)
+    limit = [floor_memory_limit] if floor_memory_limit else []
     floors = sorted(
-        (run_step("floor", str(data_dir.root), str(floor_file)) for _ in range(floor_repeats)),
+        (
+            run_step("floor", str(data_dir.root), str(floor_file), *limit)
+            for _ in range(floor_repeats)
+        ),
         key=lambda step: step.figures["seconds"],
     )
     floor = floors[len(floors) // 2]

@@ -1,7 +1,7 @@
 """One measured step of the benchmark, run in its own process so that its peak memory (and
 that of the dbt processes it starts) can be read on exit: `python -m shared_matches.bench.worker`.
 
-    floor <data_dir> <output.duckdb>
+    floor <data_dir> <output.duckdb> [memory_limit]
     migrate <data_dir> <calls_dir> [gamertag ...]
 
 Prints one JSON object on its last line of stdout.
@@ -27,8 +27,8 @@ def peak_kib(who: int) -> int:
     return resource.getrusage(who).ru_maxrss  # KiB on Linux
 
 
-def floor_step(data_dir: DataDir, output: Path) -> dict:
-    result = run_floor(data_dir, output)
+def floor_step(data_dir: DataDir, output: Path, memory_limit: str | None) -> dict:
+    result = run_floor(data_dir, output, memory_limit=memory_limit)
     return {"seconds": result.seconds, "rows": result.rows}
 
 
@@ -70,7 +70,7 @@ def migrate_step(data_dir: DataDir, calls_dir: Path, players: list[str]) -> dict
 def main(argv: list[str]) -> int:
     command, data_dir = argv[0], DataDir.from_env(argv[1])
     if command == "floor":
-        figures = floor_step(data_dir, Path(argv[2]))
+        figures = floor_step(data_dir, Path(argv[2]), argv[3] if len(argv) > 3 else None)
     elif command == "migrate":
         figures = migrate_step(data_dir, Path(argv[2]), argv[3:])
     else:
