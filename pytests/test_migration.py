@@ -303,3 +303,31 @@ def test_second_migration_waits_then_gives_up_clearly(migrated: DataDir, tmp_pat
         holder.join(30)
     with warehouse_lock(data_dir, "third", timeout=1.0):  # free again once the first ends
         pass
+
+
+def test_incremental_run_merges_only_new_or_changed_copies(
+    migrated: DataDir, tmp_path: Path
+) -> None:
+    from shared_matches.demo_data import append_new_matches
+
+    data_dir = DataDir(tmp_path)
+    shutil.copytree(migrated.players_dir, data_dir.players_dir)
+    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    new_ids = set(append_new_matches(data_dir, "Chocoboflor", 3, seed=7))
+    con = duckdb.connect(str(data_dir.player_db("Chocoboflor")))
+    bumped = con.execute(
+        "update match_stats set updated_at = updated_at + interval 1 day "
+        "where match_id = (select min(match_id) from match_stats) returning match_id"
+    ).fetchone()[0]
+    con.close()
+    migrate_players(data_dir, ["Chocoboflor"], say=quiet)
+    processed = {r[0] for r in table_contents(data_dir.warehouse, "main_run.int_matches_changed")}
+    assert processed == new_ids | {bumped}
+    counts = dict(
+        table_contents(
+            data_dir.warehouse,
+            "(select match_id, count(*) from highlight_events group by match_id)",
+        )
+    )
+    assert all(counts.get(match_id, 0) > 0 for match_id in new_ids)
+    run_dbt(["test", "--selector", "checklist_phase2"], data_dir, player="Chocoboflor")

@@ -17,8 +17,19 @@
 
 -- The roster of every match, once. Each column keeps a non-NULL value over NULL; between two
 -- values the owner's own row wins, then the most recently updated copy, then the copy's xuid.
-with incoming as (
+with all_incoming as (
     select * from {{ ref('int_participants_enriched') }}
+),
+
+changed_matches as (
+    select * from {{ ref('int_matches_changed') }}
+),
+
+incoming as (
+    select all_incoming.*
+    from all_incoming
+    semi join changed_matches
+        on all_incoming.match_id = changed_matches.match_id
 ),
 
 {% if is_incremental() %}

@@ -29,13 +29,13 @@ events as (
     select * from {{ ref('highlight_events') }}
 ),
 
-batch as (
-    select * from {{ ref('int_match_copies_enriched') }}
+changed_matches as (
+    select * from {{ ref('int_matches_changed') }}
 ),
 
 affected_matches as (
     -- this run's matches; on a first (full) build, every match of match_players
-    select batch.match_id from batch
+    select changed_matches.match_id from changed_matches
     {% if not is_incremental() %}
         union
         select match_players.match_id from match_players

@@ -68,17 +68,15 @@ def compact_path(path: Path) -> Path:
 
 def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, object]:
     """What must survive a rewrite: tables with row counts and columns, views, sequences..."""
-    tables = [
-        r[0]
-        for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = ? order by 1", [catalog]
-        ).fetchall()
-    ]
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? order by all",
+        [catalog],
+    ).fetchall()
     counts = {
-        t: con.execute(
-            f"select count(*) from {quote_ident(catalog)}.main.{quote_ident(t)}"
+        f"{schema}.{table}": con.execute(
+            f"select count(*) from {quote_ident(catalog)}.{quote_ident(schema)}.{quote_ident(table)}"
         ).fetchone()[0]
-        for t in tables
+        for schema, table in tables
     }
     columns = con.execute(
         "select table_name, column_name, data_type, column_default, is_nullable "
