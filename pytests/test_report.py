@@ -3,6 +3,7 @@ independently from the player DBs and the warehouse; the HTML page loads nothing
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -178,3 +179,30 @@ def test_report_command_rebuilds_and_leaves_the_warehouse_unlocked(migrated_two,
 def test_report_without_warehouse_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert cli_main(["--data-dir", str(tmp_path), "report"]) == 2
     assert "run `shared-matches migrate` first" in capsys.readouterr().err
+
+
+def test_moved_tables_are_counted_from_the_backup(migrated_two, tmp_path: Path) -> None:
+    """After phase 5 a player DB holds views instead of the moved tables: their rows are then
+    counted from the player's newest backup that has them."""
+    data_dir, runs = migrated_two
+    copy = DataDir(tmp_path / "data")
+    shutil.copytree(data_dir.players_dir, copy.players_dir)
+    shutil.copytree(data_dir.warehouse_dir, copy.warehouse_dir)
+    before = {t.label: t.player_rows for t in collect_figures(copy, runs).tables}
+    player = copy.player_db("JGtm")
+    events = count(player, "highlight_events")
+    con = duckdb.connect(str(player))
+    try:
+        con.execute("drop table highlight_events")
+        con.execute("create view highlight_events as select * from match_participants limit 0")
+    finally:
+        con.close()
+    backup = copy.backups_dir / "JGtm" / "20260101T000000Z"
+    backup.mkdir(parents=True)
+    (backup / "manifest.json").write_text(
+        json.dumps({"row_counts": {"highlight_events": events, "match_stats": 1}})
+    )
+    figures = collect_figures(copy, runs)
+    after = {t.label: t.player_rows for t in figures.tables}
+    assert after == before
+    assert any("JGtm: highlight_events moved" in note for note in figures.notes)

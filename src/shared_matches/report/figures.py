@@ -120,16 +120,19 @@ def file_bytes(path: Path) -> int:
     return path.stat().st_size + (wal.stat().st_size if wal.is_file() else 0)
 
 
-def latest_backup_counts(data_dir: DataDir, gamertag: str) -> dict[str, int] | None:
-    """Row counts recorded by the newest complete backup of a player DB (phase 5)."""
+def latest_backup_counts(
+    data_dir: DataDir, gamertag: str, tables: list[str]
+) -> dict[str, int] | None:
+    """Row counts of `tables` in the newest complete backup of a player DB that holds them
+    (phase 5 backs a player DB up before its tables become views)."""
     manifests = sorted((data_dir.backups_dir / gamertag).glob("*/manifest.json"))
     for manifest in reversed(manifests):
         try:
             counts = json.loads(manifest.read_text()).get("row_counts")
         except (OSError, ValueError):
             continue
-        if isinstance(counts, dict):
-            return {str(k): int(v) for k, v in counts.items()}
+        if isinstance(counts, dict) and all(t in counts for t in tables):
+            return {t: int(counts[t]) for t in tables}
     return None
 
 
@@ -140,7 +143,7 @@ def player_source_rows(data_dir: DataDir, gamertags: list[str], notes: list[str]
         counts = player_db.table_row_counts(data_dir.player_db(gamertag))
         moved = [t for t in MOVED_TABLES if t not in counts]
         if moved:
-            backup = latest_backup_counts(data_dir, gamertag) or {}
+            backup = latest_backup_counts(data_dir, gamertag, moved) or {}
             from_backup = [t for t in moved if t in backup]
             for table in from_backup:
                 counts[table] = backup[table]
