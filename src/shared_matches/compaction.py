@@ -72,12 +72,10 @@ def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, 
         "select schema_name, table_name from duckdb_tables() where database_name = ? order by all",
         [catalog],
     ).fetchall()
-    counts = {
-        f"{schema}.{table}": con.execute(
-            f"select count(*) from {quote_ident(catalog)}.{quote_ident(schema)}.{quote_ident(table)}"
-        ).fetchone()[0]
-        for schema, table in tables
-    }
+    counts = {}
+    for schema, table in tables:
+        name = ".".join(quote_ident(part) for part in (catalog, schema, table))
+        counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {name}").fetchone()[0]
     columns = con.execute(
         "select table_name, column_name, data_type, column_default, is_nullable "
         "from information_schema.columns where table_catalog = ? order by all",
