@@ -9,19 +9,9 @@
 -- Highlight events, once. The key holds the signature and its occurrence number within one
 -- copy, so the union over players keeps, per signature, the largest count any one copy has.
 -- Non-key columns: a non-NULL value wins, the smallest one if copies disagree (order-free).
-with all_incoming as (
+with incoming as (
+    -- already limited to this run's new or changed copies
     select * from {{ ref('int_events_keyed') }}
-),
-
-changed_matches as (
-    select * from {{ ref('int_matches_changed') }}
-),
-
-incoming as (
-    select all_incoming.*
-    from all_incoming
-    semi join changed_matches
-        on all_incoming.match_id = changed_matches.match_id
 ),
 
 {% if is_incremental() %}

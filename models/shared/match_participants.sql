@@ -7,11 +7,15 @@
 ] -%}
 {%- set priority = "{'is_owner_row': is_owner_row, 'source_updated_at': source_updated_at, "
     ~ "'source_player_xuid': source_player_xuid}" -%}
+{#- team_id is indexed (match_id, team_id) and left out of the MERGE's update: updating an
+    indexed column makes DuckDB delete and re-insert the row, which is slow and gave false
+    duplicate-key errors at 10x under a memory limit. A roster row's team is the same in every
+    copy; a NULL team_id that a later copy would fill is reported by the no-loss checklist. -#}
 {{
     config(
         unique_key=['match_id', 'xuid'],
         incremental_strategy='merge',
-        merge_exclude_columns=['match_id', 'xuid'],
+        merge_exclude_columns=['match_id', 'xuid', 'team_id'],
     )
 }}
 

@@ -2,8 +2,12 @@
 -- warehouse (a copy with n identical rows needs n rows with that signature).
 {{ config(tags=['checklist_phase2']) }}
 
-with source_events as (
-    select * from {{ ref('int_events_keyed') }}
+with staged_events as (
+    select * from {{ ref('stg_player_db__highlight_events') }}
+),
+
+source_events as (
+    {{ keyed_events('staged_events') }}
 ),
 
 warehouse_events as (
