@@ -1,4 +1,7 @@
-"""Read-only look-ups in a player DB, for orchestration (counts, lock checks)."""
+"""Read-only look-ups in a player DB, for orchestration (counts, lock checks).
+
+Opening goes through duckdb_files.open_db: a missing or locked file is a UserError naming it.
+"""
 
 from __future__ import annotations
 
@@ -6,47 +9,20 @@ from pathlib import Path
 
 import duckdb
 
+from shared_matches.duckdb_files import open_db, row_counts
 from shared_matches.paths import UserError
-
-LOCK_HINT = (
-    "Another program holds it (the stats app, a sync?). Close that program, or wait for it "
-    "to finish, then run again."
-)
-
-
-def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open a player DB read-only; a clear error when it is missing or locked."""
-    if not path.is_file():
-        raise UserError(f"Player DB not found: {path}")
-    try:
-        return duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise UserError(f"Cannot read {path}: it is locked. {LOCK_HINT}") from None
-        raise UserError(f"Cannot open {path}: {exc}") from None
 
 
 def match_ids(path: Path) -> set[str]:
-    con = open_read_only(path)
-    try:
-        return {row[0] for row in con.execute("select match_id from match_stats").fetchall()}
-    except duckdb.CatalogException as exc:
-        raise UserError(f"{path} is not a v4 player DB: {exc}") from None
-    finally:
-        con.close()
+    """Match ids of the player's match_stats (also proves the file is readable, not locked)."""
+    with open_db(path, read_only=True) as con:
+        try:
+            return {row[0] for row in con.execute("select match_id from match_stats").fetchall()}
+        except duckdb.CatalogException as exc:
+            raise UserError(f"{path} is not a v4 player DB: {exc}") from None
 
 
 def table_row_counts(path: Path) -> dict[str, int]:
     """Row count of every base table of the DB (views are left out)."""
-    con = open_read_only(path)
-    try:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'main' "
-                "order by table_name"
-            ).fetchall()
-        ]
-        return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
-    finally:
-        con.close()
+    with open_db(path, read_only=True) as con:
+        return row_counts(con)
