@@ -1,5 +1,8 @@
 -- Phase 2: no duplicate key in any shared table; a key with a NULL part counts as a failure.
+-- Inside `dbt build` the match-keyed tables are checked for the matches merged by that run
+-- (see run_batch_only); xuid_aliases, keyed by xuid, always whole.
 {{ config(tags=['checklist_phase2']) }}
+-- depends_on: {{ ref('int_matches_changed') }}
 
 {%- set keys = {
     'match_registry': ['match_id'],
@@ -12,12 +15,17 @@
 with
 {%- for table_name, columns in keys.items() %}
 
+    {{ table_name }}_rows as (
+        select * from {{ ref(table_name) }}
+    ),
+
     {{ table_name }}_offending as (
         select
             '{{ table_name }}' as table_name,
             {{ columns | join(" || '/' || ") }} as key_value,
             count(*) as occurrences
-        from {{ ref(table_name) }}
+        {%- set rows = table_name ~ '_rows' %}
+        from {{ rows if table_name == 'xuid_aliases' else in_run_batch(rows) }}
         group by {{ columns | join(', ') }}
         having
             count(*) > 1

@@ -1,14 +1,21 @@
 -- Phase 2, no loss: every participant (match_id, xuid) of the migrated player is in the
 -- warehouse, and every non-NULL value of the player's copy is non-NULL in the warehouse.
+-- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
 {{ config(tags=['checklist_phase2']) }}
+-- depends_on: {{ ref('int_matches_changed') }}
 
 {%- set value_columns = [
     'team_id', 'outcome', 'gamertag', 'rank', 'score', 'kills', 'deaths', 'assists',
     'shots_fired', 'shots_hit', 'damage_dealt', 'damage_taken', 'avg_life_seconds',
 ] %}
 
-with source_participants as (
+with staged_participants as (
     select * from {{ ref('stg_player_db__match_participants') }}
+),
+
+source_participants as (
+    select staged_participants.*
+    from {{ in_run_batch('staged_participants') }}
 ),
 
 warehouse_participants as (

@@ -1,8 +1,15 @@
 -- Phase 2: every match of the migrated player is in match_registry and match_players.
+-- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
 {{ config(tags=['checklist_phase2']) }}
+-- depends_on: {{ ref('int_matches_changed') }}
 
-with player_matches as (
+with player_copies as (
     select * from {{ ref('int_match_copies_enriched') }}
+),
+
+player_matches as (
+    select player_copies.*
+    from {{ in_run_batch('player_copies') }}
 ),
 
 registry as (
