@@ -177,6 +177,29 @@ def test_checklist_fails_when_a_row_is_lost(migrated: DataDir, tmp_path: Path) -
     assert "assert_no_event_lost" in result.output
 
 
+def test_key_tests_pass_and_catch_a_duplicate(migrated: DataDir, tmp_path: Path) -> None:
+    """The YAML key tests (run by `dbt test`; a phase build relies on the checklist's
+    assert_no_duplicate_keys instead) pass on the warehouse; both catch a duplicate key."""
+    data_dir = DataDir(tmp_path)
+    shutil.copytree(migrated.players_dir, data_dir.players_dir)
+    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    clean = run_dbt(["test", "--select", "test_type:generic"], data_dir)
+    assert "unique_xuid_aliases_xuid" in clean.output and "FAIL" not in clean.output
+    con = duckdb.connect(str(data_dir.warehouse))
+    # a copy without the primary key, to let a duplicate in
+    con.execute("create table aliases_unkeyed as select * from xuid_aliases")
+    con.execute("drop table xuid_aliases")
+    con.execute("alter table aliases_unkeyed rename to xuid_aliases")
+    con.execute("insert into xuid_aliases select * from xuid_aliases limit 1")
+    con.close()
+    generic = run_dbt(["test", "--select", "test_type:generic"], data_dir, check=False)
+    assert not generic.ok and "unique_xuid_aliases_xuid" in generic.output
+    checklist = run_dbt(
+        ["test", "--selector", "checklist_phase2"], data_dir, player="Chocoboflor", check=False
+    )
+    assert not checklist.ok and "assert_no_duplicate_keys" in checklist.output
+
+
 def test_phase1_creates_empty_tables_and_passes_its_checklist(tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
     data_dir.warehouse_dir.mkdir(parents=True)
