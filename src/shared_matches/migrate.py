@@ -31,6 +31,10 @@ SHARED_TABLES = (
     "xuid_aliases",
 )
 COMPACT_FREE_RATIO = 0.1
+# Compaction rewrites the whole warehouse: worth it after a run that added a large share of
+# it (a first migration), not after a small incremental run whose free blocks (DuckDB
+# rewrites a changed index whole at each checkpoint) the next run reuses anyway.
+COMPACT_MIN_NEW_SHARE = 0.1
 _DBT_STEP = re.compile(r"\d+ of \d+ (OK created|PASS|FAIL|ERROR|WARN)\S* .*?(?:\w+\.)?(\w+)\s+\.")
 
 
@@ -143,7 +147,9 @@ def migrate_players(
         for number, gamertag in enumerate(chosen, start=1):
             say(f"[{number}/{len(chosen)}] Phase 2: {gamertag}")
             runs.append(migrate_player(data_dir, gamertag, say))
-        compact_warehouse(data_dir, say)
+        new_matches = sum(run.new_matches for run in runs)
+        if new_matches >= COMPACT_MIN_NEW_SHARE * len(registry_match_ids(data_dir)):
+            compact_warehouse(data_dir, say)
     return runs
 
 
