@@ -12,8 +12,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from shared_matches.dbt_runner import run_dbt
 from shared_matches.paths import DataDir
+from shared_matches.v4_schema import create_v4_schema
 
 # A phase-2 build that selects nothing: the same command shape as a player's run (same
 # selector, flags and --vars), so it pays dbt's start-up, parse and project loading only.
@@ -69,6 +72,10 @@ class FixedCost:
     per_call: float  # median, the player var changing between calls (as in a migration)
     same_player: float  # median, the same player var again (dbt's partial parsing applies)
     samples: list[float]
+    # median of the whole phase-2 build (every model and test) for a player DB holding no
+    # match, into an empty warehouse: start-up, parse, hooks and each node's own overhead
+    empty_build: float = 0.0
+    empty_build_samples: list[float] | None = None
 
 
 def measure_fixed_cost(data_dir: DataDir, players: list[str], repeats: int = 3) -> FixedCost:
@@ -79,4 +86,39 @@ def measure_fixed_cost(data_dir: DataDir, players: list[str], repeats: int = 3) 
         if len(players) > 1 or number == 0:
             changing.append(run_dbt(NOTHING_SELECTED, data_dir, player=player).seconds)
         same.append(run_dbt(NOTHING_SELECTED, data_dir, player=player).seconds)
-    return FixedCost(statistics.median(changing), statistics.median(same), changing + same)
+    empty = measure_empty_builds(data_dir.root.parent / f"{data_dir.root.name}-empty", repeats)
+    return FixedCost(
+        statistics.median(changing),
+        statistics.median(same),
+        changing + same,
+        statistics.median(empty),
+        empty,
+    )
+
+
+EMPTY_PLAYERS = ("EmptyA", "EmptyB")
+
+
+def measure_empty_builds(root: Path, repeats: int) -> list[float]:
+    """The full phase-2 build of a player DB with no match, into an empty warehouse: what a
+    call costs with no data to move (the player var alternates, as in a migration)."""
+    from shared_matches.migrate import run_phase1
+
+    data_dir = DataDir(root)
+    for number, gamertag in enumerate(EMPTY_PLAYERS):
+        path = data_dir.player_db(gamertag)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            create_v4_schema(con)
+            con.execute(
+                "insert into sync_meta (key, value) values ('xuid', ?), ('gamertag', ?)",
+                [f"xuid-empty-{number}", gamertag],
+            )
+        finally:
+            con.close()
+    run_phase1(data_dir, say=lambda _: None)
+    return [
+        run_dbt(["build", "--selector", "phase2"], data_dir, player=EMPTY_PLAYERS[n % 2]).seconds
+        for n in range(max(repeats, 2))
+    ]

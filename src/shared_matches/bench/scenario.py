@@ -73,6 +73,24 @@ class ScaleResult:
         return self.migration_without_fixed / self.floor_seconds
 
     @property
+    def migration_without_empty_builds(self) -> float:
+        """The migration minus what its calls cost with no data: phase 1's calls whole (they
+        create empty tables: no data at all), each player's build at the no-data build cost."""
+        calls = self.migration.figures["calls"]
+        player_calls = sum(1 for call in calls if call["player"])
+        phase1 = sum(call["seconds"] for call in calls if not call["player"])
+        return self.migration_seconds - phase1 - self.fixed.empty_build * player_calls
+
+    @property
+    def ratio_without_empty_builds(self) -> float:
+        return self.migration_without_empty_builds / self.floor_seconds
+
+    @property
+    def incremental_share_without_empty_build(self) -> float:
+        first = self.first_run_seconds - self.fixed.empty_build
+        return (self.incremental_seconds - self.fixed.empty_build) / first
+
+    @property
     def first_run_seconds(self) -> float:
         runs = self.migration.figures["runs"]
         return next(r["seconds"] for r in runs if r["gamertag"] == self.incremental_player)
