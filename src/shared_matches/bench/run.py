@@ -33,6 +33,10 @@ def parse_scales(text: str) -> list[float]:
     return scales
 
 
+# the warehouse target's memory_limit in profiles/profiles.yml
+DBT_PROFILE_MEMORY_LIMIT = "1500MB"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench_migration.py", description=__doc__)
     parser.add_argument("--scales", type=parse_scales, default=[1.0, 10.0], help="default 1,10")
@@ -46,7 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--floor-repeats", type=int, default=3, help="floor runs (median)")
     parser.add_argument(
         "--floor-memory-limit",
-        help="DuckDB memory_limit for the floor, e.g. 1500MB (match the dbt profile's setting)",
+        default=os.environ.get("HALO_DUCKDB_MEMORY_LIMIT", DBT_PROFILE_MEMORY_LIMIT),
+        help="DuckDB memory_limit of the floor; default: the dbt profile's "
+        f"(HALO_DUCKDB_MEMORY_LIMIT, else {DBT_PROFILE_MEMORY_LIMIT}), so both work under "
+        "the same limit",
     )
     parser.add_argument(
         "--work-dir", type=Path, help="where the data sets go (default: a temporary dir)"
