@@ -10,7 +10,7 @@
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set folder = compat_data_dir() ~ '/backups/' ~ var('player', '') -%}
+    {%- set folder = compat_data_dir() ~ '/backups/' ~ (player() or '') -%}
     {%- set backup_id = none -%}
     {%- if compat_table_exists('compat_original_columns') -%}
         {%- set recorded = run_query(

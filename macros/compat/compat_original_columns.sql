@@ -35,9 +35,9 @@
     {%- endif -%}
     {%- if columns | length == 0 and target.name == 'compat' -%}
         {{ exceptions.raise_compiler_error(
-            "Player DB of '" ~ var('player', '') ~ "' has neither a table " ~ table_name
+            "Player DB of '" ~ (player() or '') ~ "' has neither a table " ~ table_name
             ~ " nor its recorded columns (compat_original_columns): restore it with"
-            ~ " `shared-matches restore --player " ~ var('player', '') ~ "`.") }}
+            ~ " `shared-matches restore --player " ~ (player() or '') ~ "`.") }}
     {%- endif -%}
     {{ return(columns) }}
 {% endmacro %}

@@ -31,7 +31,7 @@
     {%- if xuid is none -%}
         {%- if target.name == 'compat' -%}
             {{ exceptions.raise_compiler_error(
-                "Player DB of '" ~ var('player', '') ~ "': no owner xuid in sync_meta "
+                "Player DB of '" ~ (player() or '') ~ "': no owner xuid in sync_meta "
                 ~ "or player_match_stats; cannot filter the warehouse to its matches.") }}
         {%- endif -%}
         {{ return("''") }}

@@ -6,8 +6,8 @@
 {% macro compat_refuse_table_replacement() %}
     {%- if execute and target.name == 'compat' and compat_table_exists(this.identifier) -%}
         {{ exceptions.raise_compiler_error(
-            "Player DB of '" ~ var('player', '') ~ "' still has the table " ~ this.identifier
-            ~ ": run `shared-matches cleanup --player " ~ var('player', '') ~ "` (gate, backup,"
+            "Player DB of '" ~ (player() or '') ~ "' still has the table " ~ this.identifier
+            ~ ": run `shared-matches cleanup --player " ~ (player() or '') ~ "` (gate, backup,"
             ~ " then the drop); dbt alone never replaces these tables.") }}
     {%- endif -%}
     select 1

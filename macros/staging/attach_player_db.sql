@@ -5,14 +5,14 @@
     the profile instead (phase 5 writes views into it).
 -#}
 {% macro attach_player_db() %}
-    {%- if execute and var('player', none) is not none and target.name != 'compat' -%}
+    {%- if execute and player() is not none and target.name != 'compat' -%}
         {%- set data_dir = env_var('HALO_DATA_DIR', env_var('HALO_PROJECT_ROOT', '.') ~ '/data') -%}
-        {%- set path = data_dir ~ '/players/' ~ var('player') ~ '/stats.duckdb' -%}
+        {%- set path = data_dir ~ '/players/' ~ player() ~ '/stats.duckdb' -%}
         {%- set quoted = "'" ~ path | replace("'", "''") ~ "'" -%}
         {%- set found = run_query('select count(*) from glob(' ~ quoted ~ ')').columns[0].values()[0] -%}
         {%- if found == 0 -%}
             {{ exceptions.raise_compiler_error(
-                "No player DB for '" ~ var('player') ~ "': " ~ path ~ " does not exist. "
+                "No player DB for '" ~ player() ~ "': " ~ path ~ " does not exist. "
                 ~ "Check the gamertag (a folder of " ~ data_dir ~ "/players) or HALO_DATA_DIR.") }}
         {%- endif -%}
         {%- do run_query('attach if not exists ' ~ quoted ~ ' as player_db (read_only)') -%}

@@ -4,5 +4,5 @@
     {%- if result and result.rows | length > 0 and result.rows[0][0] -%}
         {{ return(result.rows[0][0] | replace("'", "''")) }}
     {%- endif -%}
-    {{ return("of player " ~ var('player', none) | string | replace("'", "''")) }}
+    {{ return("of player " ~ player() | string | replace("'", "''")) }}
 {% endmacro %}

@@ -13,7 +13,7 @@
     {%- else -%}
         {%- set node = graph.sources['source.' ~ project_name ~ '.player_db.' ~ table_name] -%}
         {%- set expected = node.columns.values() | list -%}
-        {%- if var('player', none) is none -%}
+        {%- if player() is none -%}
             {%- set exprs = [] -%}
             {%- for col in expected -%}
                 {%- do exprs.append('cast(null as ' ~ col.data_type ~ ') as ' ~ col.name) -%}

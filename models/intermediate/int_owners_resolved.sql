@@ -24,7 +24,7 @@ stats_xuid as (
 resolved as (
     select
         coalesce(meta_values.meta_xuid, stats_xuid.stats_xuid) as owner_xuid,
-        coalesce(meta_values.meta_gamertag, '{{ var("player", "") }}') as owner_gamertag
+        coalesce(meta_values.meta_gamertag, '{{ (player() or '') }}') as owner_gamertag
     from meta_values
     cross join stats_xuid
     where {{ is_player_run() }}

@@ -48,6 +48,10 @@ def dbt_env(data_dir: DataDir) -> dict[str, str]:
     return env
 
 
+# read by the player() macro when --vars gives no player
+PLAYER_ENV = "HALO_PLAYER"
+
+
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
@@ -64,9 +68,16 @@ def run_dbt(
 ) -> DbtResult:
     """Run one dbt command from the project root; raise UserError with dbt's message on failure."""
     cmd = [dbt_executable(), *args]
+    env = dbt_env(data_dir)
+    env.pop(PLAYER_ENV, None)
     dbt_vars = dict(extra_vars or {})
     if player is not None:
-        dbt_vars["player"] = player
+        if _target(args) == "compat":
+            # the compat target's profile attaches the player DB by var('player')
+            dbt_vars["player"] = player
+        else:
+            # the player() macro reads it: dbt keeps its partial parsing between players
+            env[PLAYER_ENV] = player
     if dbt_vars:
         cmd += ["--vars", json.dumps(dbt_vars)]
     started = time.perf_counter()
@@ -74,7 +85,7 @@ def run_dbt(
     with subprocess.Popen(
         cmd,
         cwd=PROJECT_ROOT,
-        env=dbt_env(data_dir),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -91,6 +102,13 @@ def run_dbt(
     if check and not result.ok:
         raise UserError(f"dbt {' '.join(args[:1])} failed:\n{summarise_failure(output)}")
     return result
+
+
+def _target(args: list[str]) -> str | None:
+    """The --target of a dbt command line, if any."""
+    if "--target" in args[:-1]:
+        return args[args.index("--target") + 1]
+    return None
 
 
 _TIMESTAMP = re.compile(r"^\d\d:\d\d:\d\d\s+")

@@ -9,7 +9,7 @@
 {%- if backup is none %}
 
     select
-        'no complete backup of {{ var("player", "") }} under '
+        'no complete backup of {{ (player() or '') }} under '
         || '{{ compat_data_dir() }}/backups' as problem
 
 {%- else %}
