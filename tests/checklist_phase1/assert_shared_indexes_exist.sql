@@ -1,5 +1,8 @@
 -- Phase 1: every index listed in var('shared_indexes') exists on its table.
 {{ config(tags=['checklist_phase1']) }}
+-- runs after the shared tables (and their index post-hooks) in `dbt build --selector phase1`
+-- depends_on: {{ ref('match_registry') }}, {{ ref('match_players') }}, {{ ref('match_participants') }}
+-- depends_on: {{ ref('highlight_events') }}, {{ ref('xuid_aliases') }}
 
 with expected as (
     {%- for table_name, index_list in var('shared_indexes').items() %}
