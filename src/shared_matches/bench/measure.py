@@ -19,7 +19,7 @@ from shared_matches.paths import DataDir
 from shared_matches.v4_schema import create_v4_schema
 
 # A phase-2 build that selects nothing: the same command shape as a player's run (same
-# selector, flags and --vars), so it pays dbt's start-up, parse and project loading only.
+# selector, flags and player), so it pays dbt's start-up, parse and project loading only.
 NOTHING_SELECTED = [
     "build",
     "--selector",

@@ -87,8 +87,7 @@ class ScaleResult:
 
     @property
     def incremental_share_without_empty_build(self) -> float:
-        first = self.first_run_seconds - self.fixed.empty_build
-        return (self.incremental_seconds - self.fixed.empty_build) / first
+        return self.incremental_share_without(self.fixed.empty_build)
 
     @property
     def first_run_seconds(self) -> float:
@@ -105,8 +104,11 @@ class ScaleResult:
 
     @property
     def incremental_share_without_fixed(self) -> float:
-        first = self.first_run_seconds - self.fixed.per_call
-        return (self.incremental_seconds - self.fixed.per_call) / first
+        return self.incremental_share_without(self.fixed.per_call)
+
+    def incremental_share_without(self, cost: float) -> float:
+        """The incremental run's share of the first run, `cost` taken out of both."""
+        return (self.incremental_seconds - cost) / (self.first_run_seconds - cost)
 
     @property
     def dbt_peak_kib(self) -> int:
