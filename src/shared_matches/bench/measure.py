@@ -74,8 +74,8 @@ class FixedCost:
     samples: list[float]
     # median of the whole phase-2 build (every model and test) for a player DB holding no
     # match, into an empty warehouse: start-up, parse, hooks and each node's own overhead
-    empty_build: float = 0.0
-    empty_build_samples: list[float] | None = None
+    empty_build: float
+    empty_build_samples: list[float]
 
 
 def measure_fixed_cost(data_dir: DataDir, players: list[str], repeats: int = 3) -> FixedCost:
