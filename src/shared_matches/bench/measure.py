@@ -69,43 +69,27 @@ def warm_page_cache(paths: list[Path]) -> None:
 
 @dataclass(frozen=True)
 class FixedCost:
+    """dbt's start-up: a phase-2 build selecting nothing, with the player var."""
+
     per_call: float  # median, the player var changing between calls (as in a migration)
     same_player: float  # median, the same player var again (dbt's partial parsing applies)
     samples: list[float]
-    # median of the whole phase-2 build (every model and test) for a player DB holding no
-    # match, into an empty warehouse: start-up, parse, hooks and each node's own overhead
-    empty_build: float
-    empty_build_samples: list[float]
 
 
 def measure_fixed_cost(data_dir: DataDir, players: list[str], repeats: int = 3) -> FixedCost:
-    """dbt's fixed cost per call: a phase-2 build selecting nothing, with the player var."""
     changing, same = [], []
     for number in range(repeats):
         player = players[number % len(players)]
         if len(players) > 1 or number == 0:
             changing.append(run_dbt(NOTHING_SELECTED, data_dir, player=player).seconds)
         same.append(run_dbt(NOTHING_SELECTED, data_dir, player=player).seconds)
-    empty = measure_empty_builds(data_dir.root.parent / f"{data_dir.root.name}-empty", repeats)
-    return FixedCost(
-        statistics.median(changing),
-        statistics.median(same),
-        changing + same,
-        statistics.median(empty),
-        empty,
-    )
+    return FixedCost(statistics.median(changing), statistics.median(same), changing + same)
 
 
-EMPTY_PLAYERS = ("EmptyA", "EmptyB")
-
-
-def measure_empty_builds(root: Path, repeats: int) -> list[float]:
-    """The full phase-2 build of a player DB with no match, into an empty warehouse: what a
-    call costs with no data to move (the player var alternates, as in a migration)."""
-    from shared_matches.migrate import run_phase1
-
-    data_dir = DataDir(root)
-    for number, gamertag in enumerate(EMPTY_PLAYERS):
+def create_empty_players(data_dir: DataDir, players: list[str]) -> None:
+    """Player DBs with the v4 layout and their identity but no match: the same migration
+    (same players, calls and nodes) with no data to move."""
+    for number, gamertag in enumerate(players):
         path = data_dir.player_db(gamertag)
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path))
@@ -117,8 +101,3 @@ def measure_empty_builds(root: Path, repeats: int) -> list[float]:
             )
         finally:
             con.close()
-    run_phase1(data_dir, say=lambda _: None)
-    return [
-        run_dbt(["build", "--selector", "phase2"], data_dir, player=EMPTY_PLAYERS[n % 2]).seconds
-        for n in range(max(repeats, 2))
-    ]

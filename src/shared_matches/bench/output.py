@@ -9,10 +9,16 @@ GIB_KIB = 1024 * 1024
 MEMORY_TARGET_KIB = 2 * GIB_KIB
 RATIO_TARGET = 2.0
 INCREMENTAL_TARGET = 0.20
+# the figures after start-up only are printed for information: see docs/benchmarks.md
+STRICTER = "same target, start-up-only reading"
 
 
 def mib(kib: int) -> str:
     return f"{kib / 1024:,.0f} MiB"
+
+
+def samples(seconds: list[float]) -> str:
+    return ", ".join(f"{s:.1f}" for s in seconds)
 
 
 def verdict(ok: bool) -> str:
@@ -36,7 +42,11 @@ def figure_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
             f"{r.player_db_bytes / 1024**2:,.0f} MiB of player DBs",
             "",
         ),
-        ("full migration (migrate_players)", f"{r.migration_seconds:.1f} s", ""),
+        (
+            "full migration (migrate_players), median",
+            f"{r.migration_seconds:.1f} s (runs: {samples(r.migration_samples)})",
+            "",
+        ),
         ("  dbt calls", f"{r.dbt_calls} ({r.dbt_seconds:.1f} s)", ""),
         (
             "  outside dbt (snapshot copies, reads, compaction)",
@@ -45,53 +55,55 @@ def figure_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
         ),
         (
             "floor (one SQL pass), median",
-            f"{r.floor_seconds:.1f} s (runs: {', '.join(f'{s:.1f}' for s in r.floor_samples)})",
+            f"{r.floor_seconds:.1f} s (runs: {samples(r.floor_samples)})",
             "",
         ),
         ("ratio migration / floor", f"{r.ratio:.2f}", ""),
         (
-            "dbt fixed cost per call",
-            f"{r.fixed.per_call:.2f} s (same player again: {r.fixed.same_player:.2f} s)",
+            "the same migration with no data (dbt's per-call costs), median",
+            f"{r.no_data_seconds:.1f} s (runs: {samples(r.no_data_samples)}): the same players, "
+            "calls and nodes, on player DBs holding no match",
             "",
         ),
         (
-            "migration - fixed cost x calls",
-            f"{r.migration_without_fixed:.1f} s (fixed total {fixed_total:.1f} s)",
-            "",
-        ),
-        (
-            "ratio after fixed cost",
-            f"{r.ratio_without_fixed:.2f}",
-            f"<= {RATIO_TARGET:g}: {verdict(r.ratio_without_fixed <= RATIO_TARGET)}",
-        ),
-        (
-            "dbt cost of a phase-2 build with no data",
-            f"{r.fixed.empty_build:.2f} s (every node runs on an empty player DB and warehouse)",
-            "",
-        ),
-        (
-            "ratio after that cost x calls",
-            f"{r.ratio_without_empty_builds:.2f} "
-            f"({r.migration_without_empty_builds:.1f} s of data work)",
-            f"<= {RATIO_TARGET:g}: {verdict(r.ratio_without_empty_builds <= RATIO_TARGET)}",
+            "ratio after that cost (data work / floor)",
+            f"{r.ratio_without_no_data:.2f} ({r.migration_without_no_data:.1f} s of data work)",
+            f"<= {RATIO_TARGET:g}: {verdict(r.ratio_without_no_data <= RATIO_TARGET)}",
         ),
         (
             f"incremental run ({r.incremental_player}, +{r.incremental_matches} matches)",
-            f"{r.incremental_seconds:.1f} s vs first run {r.first_run_seconds:.1f} s "
-            f"= {100 * r.incremental_share:.0f} %",
+            f"{r.incremental_seconds:.1f} s (runs: {samples(r.incremental_samples)}) vs first "
+            f"run {r.first_run_seconds:.1f} s (median) = {100 * r.incremental_share:.0f} %",
             "",
         ),
         (
-            "incremental share after fixed cost",
-            f"{100 * r.incremental_share_without_fixed:.0f} %",
+            "incremental share after that player's run with no data",
+            f"{100 * r.incremental_share_without_no_data:.0f} % "
+            f"(that player's run with no data: {r.no_data_player_seconds:.1f} s, median)",
             f"< {100 * INCREMENTAL_TARGET:.0f} %: "
-            f"{verdict(r.incremental_share_without_fixed < INCREMENTAL_TARGET)}",
+            f"{verdict(r.incremental_share_without_no_data < INCREMENTAL_TARGET)}",
         ),
         (
-            "incremental share after the no-data build cost",
-            f"{100 * r.incremental_share_without_empty_build:.0f} %",
-            f"< {100 * INCREMENTAL_TARGET:.0f} %: "
-            f"{verdict(r.incremental_share_without_empty_build < INCREMENTAL_TARGET)}",
+            "start-up only: a call selecting nothing",
+            f"{r.fixed.per_call:.2f} s (same player again: {r.fixed.same_player:.2f} s); "
+            f"x {r.dbt_calls} calls = {fixed_total:.1f} s",
+            "",
+        ),
+        (
+            "ratio after start-up only",
+            f"{r.ratio_without_fixed:.2f} ({r.migration_without_fixed:.1f} s)",
+            f"{STRICTER}: {verdict(r.ratio_without_fixed <= RATIO_TARGET)}",
+        ),
+        (
+            "  the migration with no data, after start-up only",
+            f"{r.no_data_ratio_without_fixed:.2f} x the floor "
+            f"({r.no_data_seconds - fixed_total:.1f} s before a row moves)",
+            "",
+        ),
+        (
+            "incremental share after start-up only",
+            f"{100 * r.incremental_share_without_fixed:.0f} %",
+            f"{STRICTER}: {verdict(r.incremental_share_without_fixed < INCREMENTAL_TARGET)}",
         ),
         (
             "peak RSS: dbt processes / floor",
@@ -108,7 +120,12 @@ def figure_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
 
 def call_rows(r: ScaleResult) -> list[tuple[str, ...]]:
     rows = []
-    for label, profiles in (("full", r.profiles), ("incremental", r.incremental_profiles)):
+    runs = (
+        ("full", r.profiles),
+        ("no data", r.no_data_profiles),
+        ("incremental", r.incremental_profiles),
+    )
+    for label, profiles in runs:
         for p in profiles:
             overhead = p.wall_seconds - p.dbt_elapsed
             rows.append(

@@ -33,6 +33,16 @@ def parse_scales(text: str) -> list[float]:
     return scales
 
 
+def positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"wants a whole number of at least 1 (got {text})")
+    return number
+
+
 # the warehouse target's memory_limit in profiles/profiles.yml
 DBT_PROFILE_MEMORY_LIMIT = "1500MB"
 
@@ -46,8 +56,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--incremental-player", default=SEED_ORDER[0])
     parser.add_argument("--incremental-fraction", type=float, default=0.01)
-    parser.add_argument("--fixed-repeats", type=int, default=3, help="dbt fixed-cost samples")
-    parser.add_argument("--floor-repeats", type=int, default=3, help="floor runs (median)")
+    parser.add_argument(
+        "--fixed-repeats", type=positive_int, default=3, help="dbt fixed-cost samples"
+    )
+    parser.add_argument("--floor-repeats", type=positive_int, default=3, help="floor runs (median)")
+    parser.add_argument(
+        "--migration-repeats",
+        type=positive_int,
+        default=3,
+        help="runs of the full migration, of the same with no data and of the incremental run "
+        "(the median of each is used), default 3",
+    )
     parser.add_argument(
         "--floor-memory-limit",
         default=os.environ.get("HALO_DUCKDB_MEMORY_LIMIT", DBT_PROFILE_MEMORY_LIMIT),
@@ -97,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.floor_repeats,
                     say=lambda line: print(line, flush=True),
                     floor_memory_limit=args.floor_memory_limit,
+                    migration_repeats=args.migration_repeats,
                 )
             )
             print(render_text(results[-1:]), flush=True)

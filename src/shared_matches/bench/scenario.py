@@ -4,19 +4,24 @@ the floor-vs-warehouse check and one player's incremental run after 1% new match
 from __future__ import annotations
 
 import math
+import shutil
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared_matches.bench.compare import TableComparison, compare_outputs
 from shared_matches.bench.measure import (
+    NOTHING_SELECTED,
     FixedCost,
     StepResult,
+    create_empty_players,
     measure_fixed_cost,
     run_step,
     warm_page_cache,
 )
 from shared_matches.bench.profile import CallProfile, NodeTime, call_profiles, slowest_nodes
+from shared_matches.dbt_runner import run_dbt
 from shared_matches.demo_data import append_new_matches, generate_demo_data
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_db import match_ids, table_row_counts
@@ -33,14 +38,24 @@ class ScaleResult:
     player_db_bytes: int
     floor: StepResult  # the median run (by time) of the floor repeats
     floor_samples: list[float]
-    migration: StepResult
+    migration: StepResult  # the median run (by time) of the full-migration repeats
+    migration_samples: list[float]
+    # the same migration (same players, calls and nodes) of player DBs holding no match,
+    # run in turn with the full migrations: the median run
+    no_data: StepResult
+    no_data_samples: list[float]
     fixed: FixedCost
     comparison: list[TableComparison]
     incremental_player: str
     incremental_matches: int
-    incremental: StepResult
+    incremental: StepResult  # the median run (by time) of the incremental repeats
+    incremental_samples: list[float]
+    # the incremental player's run in each full migration, and in each one with no data
+    first_run_samples: list[float]
+    no_data_player_samples: list[float]
     profiles: list[CallProfile] = field(default_factory=list)
     incremental_profiles: list[CallProfile] = field(default_factory=list)
+    no_data_profiles: list[CallProfile] = field(default_factory=list)
     slowest: list[NodeTime] = field(default_factory=list)
     incremental_slowest: list[NodeTime] = field(default_factory=list)
 
@@ -73,26 +88,37 @@ class ScaleResult:
         return self.migration_without_fixed / self.floor_seconds
 
     @property
-    def migration_without_empty_builds(self) -> float:
-        """The migration minus what its calls cost with no data: phase 1's calls whole (they
-        create empty tables: no data at all), each player's build at the no-data build cost."""
-        calls = self.migration.figures["calls"]
-        player_calls = sum(1 for call in calls if call["player"])
-        phase1 = sum(call["seconds"] for call in calls if not call["player"])
-        return self.migration_seconds - phase1 - self.fixed.empty_build * player_calls
+    def no_data_seconds(self) -> float:
+        return self.no_data.figures["seconds"]
 
     @property
-    def ratio_without_empty_builds(self) -> float:
-        return self.migration_without_empty_builds / self.floor_seconds
+    def migration_without_no_data(self) -> float:
+        """The data work: the migration minus the same migration with no data."""
+        return self.migration_seconds - self.no_data_seconds
 
     @property
-    def incremental_share_without_empty_build(self) -> float:
-        return self.incremental_share_without(self.fixed.empty_build)
+    def ratio_without_no_data(self) -> float:
+        return self.migration_without_no_data / self.floor_seconds
+
+    @property
+    def no_data_ratio_without_fixed(self) -> float:
+        """The migration with no data, after start-up only, over the floor: what the
+        start-up-only reading leaves before a single row moves."""
+        return (self.no_data_seconds - self.fixed.per_call * self.dbt_calls) / self.floor_seconds
+
+    @property
+    def no_data_player_seconds(self) -> float:
+        """The incremental player's run in the migration with no data (median)."""
+        return statistics.median(self.no_data_player_samples)
+
+    @property
+    def incremental_share_without_no_data(self) -> float:
+        return self.incremental_share_without(self.no_data_player_seconds)
 
     @property
     def first_run_seconds(self) -> float:
-        runs = self.migration.figures["runs"]
-        return next(r["seconds"] for r in runs if r["gamertag"] == self.incremental_player)
+        """The incremental player's run in the full migration (median)."""
+        return statistics.median(self.first_run_samples)
 
     @property
     def incremental_seconds(self) -> float:
@@ -138,6 +164,7 @@ def run_scale(
     floor_repeats: int,
     say: Callable[[str], None],
     floor_memory_limit: str | None = None,
+    migration_repeats: int = 1,
 ) -> ScaleResult:
     data_dir = DataDir(work / f"scale-{scale:g}")
     say(f"[scale {scale:g}] generating the demo data set ({matches} x {scale:g} matches)")
@@ -153,18 +180,31 @@ def run_scale(
     floor_file = data_dir.root / "floor" / "floor.duckdb"
     floor_file.parent.mkdir(parents=True, exist_ok=True)
     limit = [floor_memory_limit] if floor_memory_limit else []
-    floors = sorted(
-        (
-            run_step("floor", str(data_dir.root), str(floor_file), *limit)
-            for _ in range(floor_repeats)
-        ),
-        key=lambda step: step.figures["seconds"],
-    )
-    floor = floors[len(floors) // 2]
+    floors = [
+        run_step("floor", str(data_dir.root), str(floor_file), *limit) for _ in range(floor_repeats)
+    ]
+    floor = median_step(floors)
 
-    warm_page_cache(player_files)
-    say(f"[scale {scale:g}] full migration: migrate_players ({len(players)} players)")
-    migration = run_step("migrate", str(data_dir.root), str(work / f"calls-{scale:g}" / "full"))
+    empty_dir = DataDir(work / f"scale-{scale:g}-no-data")
+    create_empty_players(empty_dir, players)
+    say(
+        f"[scale {scale:g}] full migration: migrate_players ({len(players)} players), and the "
+        f"same with no data, in turn x {migration_repeats}"
+    )
+    migrations, no_data_runs = [], []
+    for number in range(1, migration_repeats + 1):
+        calls = work / f"calls-{scale:g}"
+        if number > 1:
+            forget_migration(data_dir)
+        warm_page_cache(player_files)
+        migrations.append(run_step("migrate", str(data_dir.root), str(calls / f"full-{number}")))
+        forget_migration(empty_dir)
+        no_data_runs.append(
+            run_step("migrate", str(empty_dir.root), str(calls / f"no-data-{number}"))
+        )
+    # the warehouse stays the last run's: every run computes the same tables
+    migration = median_step(migrations)
+    no_data = median_step(no_data_runs)
 
     say(f"[scale {scale:g}] dbt fixed cost per call ({fixed_repeats} samples)")
     fixed = measure_fixed_cost(data_dir, players, fixed_repeats)
@@ -172,15 +212,29 @@ def run_scale(
 
     player_matches = rows_of(data_dir, incremental_player)
     new = max(1, math.ceil(player_matches * incremental_fraction))
-    say(f"[scale {scale:g}] incremental: {new} new matches for {incremental_player}")
-    append_new_matches(data_dir, incremental_player, new, seed + 1)
-    warm_page_cache([data_dir.player_db(incremental_player)])
-    incremental = run_step(
-        "migrate",
-        str(data_dir.root),
-        str(work / f"calls-{scale:g}" / "incremental"),
-        incremental_player,
+    say(
+        f"[scale {scale:g}] incremental: {new} new matches for {incremental_player}, "
+        f"x {migration_repeats} from the same warehouse"
     )
+    append_new_matches(data_dir, incremental_player, new, seed + 1)
+    other_player = next((g for g in players if g != incremental_player), incremental_player)
+    before = work / f"warehouse-before-incremental-{scale:g}"
+    shutil.copytree(data_dir.warehouse.parent, before)
+    incrementals = []
+    for number in range(1, migration_repeats + 1):
+        if number > 1:  # the same run again, from the same warehouse
+            shutil.rmtree(data_dir.warehouse.parent)
+            shutil.copytree(before, data_dir.warehouse.parent)
+        # as in a migration, the call before was for another player: dbt re-parses the two
+        # files that read the player, as it did for the first run
+        run_dbt(NOTHING_SELECTED, data_dir, player=other_player)
+        warm_page_cache([data_dir.player_db(incremental_player), data_dir.warehouse])
+        calls_dir = work / f"calls-{scale:g}" / f"incremental-{number}"
+        incrementals.append(
+            run_step("migrate", str(data_dir.root), str(calls_dir), incremental_player)
+        )
+    shutil.rmtree(before)
+    incremental = median_step(incrementals)
     return ScaleResult(
         scale=scale,
         matches=rows.get("match_stats", 0),
@@ -190,16 +244,40 @@ def run_scale(
         floor=floor,
         floor_samples=[step.figures["seconds"] for step in floors],
         migration=migration,
+        migration_samples=[step.figures["seconds"] for step in migrations],
+        no_data=no_data,
+        no_data_samples=[step.figures["seconds"] for step in no_data_runs],
         fixed=fixed,
         comparison=comparison,
         incremental_player=incremental_player,
         incremental_matches=new,
         incremental=incremental,
+        incremental_samples=[step.figures["seconds"] for step in incrementals],
+        first_run_samples=[player_seconds(step, incremental_player) for step in migrations],
+        no_data_player_samples=[player_seconds(step, incremental_player) for step in no_data_runs],
         profiles=call_profiles(migration.figures["calls"]),
         incremental_profiles=call_profiles(incremental.figures["calls"]),
+        no_data_profiles=call_profiles(no_data.figures["calls"]),
         slowest=slowest_nodes(migration.figures["calls"]),
         incremental_slowest=slowest_nodes(incremental.figures["calls"]),
     )
+
+
+def player_seconds(migration: StepResult, gamertag: str) -> float:
+    """One player's run in a migration step."""
+    return next(r["seconds"] for r in migration.figures["runs"] if r["gamertag"] == gamertag)
+
+
+def median_step(steps: list[StepResult]) -> StepResult:
+    """The median run by time (the upper one of an even number)."""
+    return sorted(steps, key=lambda step: step.figures["seconds"])[len(steps) // 2]
+
+
+def forget_migration(data_dir: DataDir) -> None:
+    """Back to before the first migration: no warehouse and no dbt state (so that the next run
+    parses the project from scratch, as a first migration does)."""
+    shutil.rmtree(data_dir.warehouse.parent, ignore_errors=True)
+    shutil.rmtree(data_dir.root / ".dbt", ignore_errors=True)
 
 
 def rows_of(data_dir: DataDir, gamertag: str) -> int:
