@@ -53,6 +53,10 @@ class ScaleResult:
     # the incremental player's run in each full migration, and in each one with no data
     first_run_samples: list[float]
     no_data_player_samples: list[float]
+    # max RSS over every run (not the median ones): of the dbt processes of the full and
+    # incremental migrations, and of the floor's process
+    dbt_peak_kib: int
+    floor_peak_kib: int
     profiles: list[CallProfile] = field(default_factory=list)
     incremental_profiles: list[CallProfile] = field(default_factory=list)
     no_data_profiles: list[CallProfile] = field(default_factory=list)
@@ -135,14 +139,6 @@ class ScaleResult:
     def incremental_share_without(self, cost: float) -> float:
         """The incremental run's share of the first run, `cost` taken out of both."""
         return (self.incremental_seconds - cost) / (self.first_run_seconds - cost)
-
-    @property
-    def dbt_peak_kib(self) -> int:
-        return max(self.migration.figures["dbt_peak_kib"], self.incremental.figures["dbt_peak_kib"])
-
-    @property
-    def floor_peak_kib(self) -> int:
-        return self.floor.peak_kib
 
 
 def count_player_rows(data_dir: DataDir, players: list[str]) -> dict[str, int]:
@@ -255,6 +251,8 @@ def run_scale(
         incremental_samples=[step.figures["seconds"] for step in incrementals],
         first_run_samples=[player_seconds(step, incremental_player) for step in migrations],
         no_data_player_samples=[player_seconds(step, incremental_player) for step in no_data_runs],
+        dbt_peak_kib=max(step.figures["dbt_peak_kib"] for step in migrations + incrementals),
+        floor_peak_kib=max(step.peak_kib for step in floors),
         profiles=call_profiles(migration.figures["calls"]),
         incremental_profiles=call_profiles(incremental.figures["calls"]),
         no_data_profiles=call_profiles(no_data.figures["calls"]),
