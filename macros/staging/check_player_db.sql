@@ -5,7 +5,7 @@
     hides errors raised while compiling ephemeral models.)
 -#}
 {% macro check_player_db() %}
-    {%- if execute and player() is not none and target.name != 'compat' -%}
+    {%- if execute and player() is not none -%}
         {%- set problems = [] -%}
         {%- for node in graph.sources.values() if node.source_name == 'player_db' -%}
             {%- set relation = source('player_db', node.name) -%}

@@ -1,8 +1,8 @@
-{#- The file attached as player_db, for error messages (no quotes: safe inside SQL strings). -#}
+{#- The file attached as player_db, for messages (raw text: quote it with sql_string in SQL). -#}
 {% macro player_db_path() %}
     {%- set result = run_query("select path from duckdb_databases() where database_name = 'player_db'") -%}
     {%- if result and result.rows | length > 0 and result.rows[0][0] -%}
-        {{ return(result.rows[0][0] | replace("'", "''")) }}
+        {{ return(result.rows[0][0]) }}
     {%- endif -%}
-    {{ return("of player " ~ player() | string | replace("'", "''")) }}
+    {{ return("of player " ~ (player() or '') | string) }}
 {% endmacro %}

@@ -1,37 +1,20 @@
-{{
-    config(
-        materialized=compat_materialization(),
-        database=compat_player_catalog(),
-        pre_hook="{{ compat_refuse_table_replacement() }}",
-        alias='match_participants',
-    )
-}}
+{{ config(materialized='ephemeral', tags=['phase5']) }}
 
--- Compatibility view written into the player DB in place of its dropped match_participants:
--- the warehouse roster of every match the player has (match_players, by the player's xuid),
--- with exactly the columns and types the player's own table had.
-{%- set original_columns = compat_original_columns('match_participants') %}
+-- The compatibility view `match_participants` of a cleaned player DB: the roster of every
+-- match the player has (v4_match_participants on the owner's xuid), with exactly the columns
+-- and types the dropped table had. `shared-matches cleanup` compiles this model and creates
+-- the view in the transaction that drops the table (dbt never builds it).
+{%- set facts = compat_facts() %}
 
-with shared_participants as (
-    select * from {{ ref('match_participants') }}
-),
-
-player_matches as (
-    select * from {{ ref('match_players') }}
-),
-
-matches_of_player as (
-    select match_id
-    from player_matches
-    where player_xuid = {{ compat_player_xuid() }}
+with player_participants as (
+    select * from {{ ref('v4_match_participants') }}
 ),
 
 participants_of_player as (
     select
-        {{ compat_column_list(original_columns, 'shared_participants', ref('match_participants')) }}
-    from shared_participants
-    inner join matches_of_player
-        on shared_participants.match_id = matches_of_player.match_id
+        {{ compat_select('match_participants', 'player_participants', exclude=['player_xuid']) }}
+    from player_participants
+    where player_participants.player_xuid = {{ sql_string(facts.get('player_xuid', '')) }}
 )
 
 select * from participants_of_player

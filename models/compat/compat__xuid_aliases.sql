@@ -1,24 +1,17 @@
-{{
-    config(
-        materialized=compat_materialization(),
-        database=compat_player_catalog(),
-        pre_hook="{{ compat_refuse_table_replacement() }}",
-        alias='xuid_aliases',
-    )
-}}
+{{ config(materialized='ephemeral', tags=['phase5']) }}
 
--- Compatibility view written into the player DB in place of its dropped xuid_aliases: every
--- alias the warehouse knows (the latest gamertag of each xuid), in the original columns.
-{%- set original_columns = compat_original_columns('xuid_aliases') %}
-
-with shared_aliases as (
-    select * from {{ ref('xuid_aliases') }}
+-- The compatibility view `xuid_aliases` of a cleaned player DB: every alias the warehouse
+-- knows (the latest gamertag of each xuid), with exactly the columns and types the dropped
+-- table had. `shared-matches cleanup` compiles this model and creates the view in the
+-- transaction that drops the table (dbt never builds it).
+with aliases as (
+    select * from {{ ref('v4_xuid_aliases') }}
 ),
 
 aliases_in_original_columns as (
     select
-        {{ compat_column_list(original_columns, 'shared_aliases', ref('xuid_aliases')) }}
-    from shared_aliases
+        {{ compat_select('xuid_aliases', 'aliases') }}
+    from aliases
 )
 
 select * from aliases_in_original_columns

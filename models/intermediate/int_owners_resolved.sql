@@ -24,7 +24,7 @@ stats_xuid as (
 resolved as (
     select
         coalesce(meta_values.meta_xuid, stats_xuid.stats_xuid) as owner_xuid,
-        coalesce(meta_values.meta_gamertag, '{{ (player() or '') }}') as owner_gamertag
+        coalesce(meta_values.meta_gamertag, {{ sql_string(player() or '') }}) as owner_gamertag
     from meta_values
     cross join stats_xuid
     where {{ is_player_run() }}
@@ -35,7 +35,7 @@ checked as (
         coalesce(
             owner_xuid,
             error(
-                'Player DB {{ player_db_path() }} has no owner xuid: '
+                {{ sql_string('Player DB ' ~ player_db_path() ~ ' has no owner xuid: ') }}
                 || 'sync_meta lacks the key ''xuid'' and player_match_stats has no xuid.'
             )
         ) as owner_xuid,

@@ -1,55 +1,84 @@
-{%- set columns = [
-    'event_key', 'match_id', 'event_type', 'time_ms', 'xuid', 'gamertag', 'type_hint',
-    'is_medal', 'medal_value', 'medal_name', 'occurrence', 'raw_json',
-] -%}
-{#- The other columns are part of the key's hash: equal in every row with that key. -#}
-{%- set min_wins_columns = ['gamertag', 'is_medal', 'medal_name', 'raw_json'] -%}
+{%- set key_columns = var('event_key') -%}
+{%- set value_columns = ['gamertag', 'is_medal', 'medal_name'] -%}
 {{
     config(
-        unique_key='event_key',
-        incremental_strategy='merge',
-        merge_exclude_columns=columns | reject('in', min_wins_columns) | list,
+        unique_key=key_columns,
+        incremental_strategy='stage',
     )
 }}
 
--- Highlight events, once. The key holds the signature and its occurrence number within one
--- copy, so the union over players keeps, per signature, the largest count any one copy has.
--- Non-key columns: a non-NULL value wins, the smallest one if copies disagree (order-free).
--- Keys are unique within a run (one copy per match), so each incoming row meets at most one
--- current row: a keyed left join merges them, no union and regrouping of both sides.
-with incoming as (
-    -- already limited to this run's new or changed copies
+-- Highlight events, once, stored in the order readers use (match_id, time_ms) so that DuckDB's
+-- min-max zone maps find one match's events without an index. The key is natural and narrow:
+-- the match, the signature (event type, time_ms, actor, type hint, medal value) and the
+-- occurrence of that signature within one copy; the union over copies keeps, per signature,
+-- the largest count any one copy has. Other columns: a non-NULL value wins, the smallest one
+-- if copies disagree (order-free). raw_json is kept only where a copy's string differs from the
+-- one rebuilt from the columns (event_raw_json): the smallest of the copies' strings, NULL
+-- when it equals the rebuild.
+with batch_matches as (
+    select * from {{ ref('int_matches_changed') }}
+),
+
+events as (
     select * from {{ ref('int_events_keyed') }}
 ),
 
-current_events as (
-    {% if is_incremental() %}
-        select * from {{ this }}
-    {% else %}
-        select * from incoming
-        where false
-    {% endif %}
+incoming as (
+    select * from events
 ),
 
-merged_changed as (
-    -- new keys, and known keys where the incoming copy fills a NULL or brings a smaller value
+current_rows as (
+    {{ current_rows_of_batch('incoming') }}
+),
+
+merged as (
     select
-        {%- for column in columns %}
-            {% if column in min_wins_columns -%}
-                least(incoming.{{ column }}, current_events.{{ column }}) as {{ column }}
-            {%- else -%}
-                incoming.{{ column }}
-            {%- endif %}{% if not loop.last %},{% endif %}
+        {%- for column in key_columns %}
+            incoming.{{ column }},
+        {%- endfor %}
+        {%- for column in value_columns %}
+            least(incoming.{{ column }}, current_rows.{{ column }}) as {{ column }},
+        {%- endfor %}
+        least(
+            incoming.raw_json,
+            case
+                when current_rows.match_id is not null
+                    then coalesce(current_rows.raw_json, {{ event_raw_json('current_rows') }})
+            end
+        ) as copy_raw_json,
+        current_rows.match_id is null as is_new_key,
+        current_rows.raw_json as current_raw_json,
+        {%- for column in value_columns %}
+            current_rows.{{ column }} as current_{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from incoming
-    left join current_events
-        on incoming.event_key = current_events.event_key
-    where
-        current_events.event_key is null
-        {%- for column in min_wins_columns %}
-            or least(incoming.{{ column }}, current_events.{{ column }})
-            is distinct from current_events.{{ column }}
+    left join current_rows
+        on {{ null_safe_equal('incoming', 'current_rows', key_columns) }}
+),
+
+with_raw_json as (
+    select
+        *,
+        case
+            when copy_raw_json is distinct from {{ event_raw_json('merged') }} then copy_raw_json
+        end as raw_json
+    from merged
+),
+
+staged as (
+    select
+        {%- for column in key_columns + value_columns %}
+            {{ column }},
         {%- endfor %}
+        raw_json
+    from with_raw_json
+    where
+        is_new_key
+        or raw_json is distinct from current_raw_json
+        {%- for column in value_columns %}
+            or {{ column }} is distinct from current_{{ column }}
+        {%- endfor %}
+    order by match_id, time_ms
 )
 
-select * from merged_changed
+select * from staged

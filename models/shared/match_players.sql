@@ -1,42 +1,44 @@
+{%- set value_columns = [
+    'player_gamertag', 'source_kind', 'first_synced_at', 'team_id', 'start_time', 'end_time',
+    'duration_seconds', 'playlist_id', 'playlist_name', 'map_id', 'map_name', 'pair_id',
+    'pair_name', 'game_variant_id', 'game_variant_name', 'mode_category', 'is_ranked',
+    'is_firefight', 'backfill_completed', 'film_state',
+] -%}
 {{
     config(
         unique_key=['match_id', 'player_xuid'],
-        incremental_strategy='merge',
-        merge_exclude_columns=['match_id', 'player_xuid'],
+        incremental_strategy='stage',
     )
 }}
 
--- Which tracked player has which match, with that player's copy of the match-level facts.
--- The registry is rebuilt from these rows, so player_count is derived, never incremented.
-with all_copies as (
-    select * from {{ ref('int_match_copies_enriched') }}
-),
-
-changed_matches as (
+-- Which tracked player has which match (one row per copy), with that copy's match-level
+-- facts: match_registry is rebuilt from these rows, so player_count is derived, never
+-- incremented, and any re-run is idempotent. Per column a non-NULL value wins, then the most
+-- recently updated copy (a copy that a sync wrote into a player DB, migrated again, keeps the
+-- API's duration).
+with batch_matches as (
     select * from {{ ref('int_matches_changed') }}
 ),
 
--- depends_on: {{ ref('match_participants') }}, {{ ref('highlight_events') }}
--- (a copy is marked merged only once its roster and events are: a failed run is redone)
-match_copies as (
-    select all_copies.*
-    from all_copies
-    semi join changed_matches
-        on all_copies.match_id = changed_matches.match_id
+copies as (
+    select * from {{ ref('int_match_copies_unioned') }}
 ),
 
-{% if is_incremental() %}
-    existing as (
-        {{ current_rows('match_copies', ['match_id', 'player_xuid']) }}
-    ),
+incoming as (
+    select *
+    from copies
+    where player_xuid is not null
+    qualify row_number() over (
+        partition by match_id, player_xuid order by copy_updated_at desc nulls last, source_kind
+    ) = 1
+),
 
-    changed as (
-        {{ changed_rows('match_copies', 'existing', ['match_id', 'player_xuid']) }}
-    ),
-{% endif %}
+current_rows as (
+    {{ current_rows_of_batch('incoming') }}
+),
 
-final as (
-    select * from {{ 'changed' if is_incremental() else 'match_copies' }}
+staged as (
+    {{ merge_with_current(['match_id', 'player_xuid'], value_columns, ['copy_updated_at']) }}
 )
 
-select * from final
+select * from staged

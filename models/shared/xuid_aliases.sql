@@ -1,38 +1,46 @@
 {{
     config(
         unique_key='xuid',
-        incremental_strategy='merge',
-        merge_exclude_columns=['xuid'],
+        incremental_strategy='stage',
     )
 }}
 
 -- The gamertag of every xuid: the alias with the latest last_seen wins, whatever the order in
--- which players were migrated (ties: latest updated_at, then gamertag, then source).
-with incoming as (
+-- which the copies were merged (ties: latest updated_at, then gamertag, then source).
+with aliases as (
     select * from {{ ref('int_aliases_deduped') }}
 ),
 
-{% if is_incremental() %}
-    existing as (
-        {{ current_rows('incoming', ['xuid']) }}
-    ),
-{% endif %}
+incoming as (
+    select * from aliases
+),
 
-candidates as (
-    select * from incoming
+current_rows as (
     {% if is_incremental() %}
-        union all by name
-        select * from existing
+        select current_table.*
+        from {{ this }} as current_table
+        semi join incoming
+            on current_table.xuid = incoming.xuid
+    {% else %}
+        select * from incoming
+        where false
     {% endif %}
 ),
 
-latest as (
+candidates as (
     select
-        xuid,
-        gamertag,
-        last_seen,
-        source,
-        updated_at
+        *,
+        false as is_current
+    from incoming
+    union all by name
+    select
+        *,
+        true as is_current
+    from current_rows
+),
+
+latest as (
+    select *
     from candidates
     qualify row_number() over (
         partition by xuid
@@ -40,18 +48,20 @@ latest as (
             last_seen desc nulls last,
             updated_at desc nulls last,
             gamertag desc nulls last,
-            source desc nulls last
+            source desc nulls last,
+            is_current desc
     ) = 1
 ),
 
-{% if is_incremental() %}
-    changed as (
-        {{ changed_rows('latest', 'existing', ['xuid']) }}
-    ),
-{% endif %}
-
-final as (
-    select * from {{ 'changed' if is_incremental() else 'latest' }}
+staged as (
+    select
+        xuid,
+        gamertag,
+        last_seen,
+        source,
+        updated_at
+    from latest
+    where not is_current
 )
 
-select * from final
+select * from staged

@@ -1,17 +1,22 @@
 """`shared-matches cleanup`: phase 5, per player, in this order.
 
-1. Gate: the phase-2 no-loss checklist (the tests of `dbt test --selector checklist_phase2`)
-   and a direct comparison of the player DB with the warehouse; anything missing stops the
-   run before any write, with the list of what is missing. The same dbt run compiles the
-   compatibility views (models/compat) for this DB's own columns.
+Python orchestrates; dbt owns every SQL rule. The facts of the player DB (owner xuid, the
+columns of its three v4 tables, how it spells event types, later its backup) are read here and
+passed to dbt in HALO_COMPAT_FACTS (data, never Jinja text).
+
+1. Gate, before any write: `dbt build --selector cleanup_gate` runs the phase-2 checklist of
+   the player (nothing of its DB missing from the warehouse) and assert_phase5_values_kept
+   (the compatibility views would give back every value its tables hold). A loss stops the
+   run; a conflict (the warehouse kept another copy's non-NULL value) too, unless the user
+   accepts the warehouse's values (--accept-warehouse-values). The differences are listed from
+   the model compat_value_differences.
 2. Backup: a verified copy under backups/<player>/<timestamp>/stats.duckdb.
-3. Swap, in one transaction on the player DB: the gate is checked again under the write lock,
-   the original columns of match_participants, highlight_events and xuid_aliases are
-   recorded (compat_original_columns), the three tables are dropped and views of the same
-   names are created from the SQL dbt compiled for them (models/compat, for those columns).
-4. Views by dbt: `dbt build --target compat` of the phase5 selector's models (re)creates the
-   views, runs their tests and the phase-5 checklist (checklist_phase5); then the views are
-   checked as the app uses them (player DB opened directly, warehouse attached).
+3. Swap, in one transaction on the player DB: the columns are checked again under the write
+   lock, recorded (compat_original_columns), the three tables are dropped and the views created
+   once, from the SQL dbt compiled for them (models/compat/compat__*.sql, for these columns).
+4. Checklist: `dbt build --selector checklist_phase5` (backup complete, tables gone, views with
+   the original columns, answering, giving back every value of the backup); then the views are
+   read as the app reads them (player DB opened directly, warehouse attached).
 5. Space: the DB is rewritten without its free blocks (verified copy, atomic rename).
 
 A run killed at any point leaves the player DB either as it was (nothing committed before
@@ -22,8 +27,10 @@ finishes the job (steps 4 and 5). The whole run holds the warehouse lock of `mig
 from __future__ import annotations
 
 import argparse
+import json
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -37,10 +44,11 @@ from shared_matches.compaction import (
     compact_player_db,
     estimate_cleaned_size,
 )
-from shared_matches.dbt_runner import dbt_target_dir, run_dbt, summarise_failure
+from shared_matches.dbt_session import DbtSession
 from shared_matches.duckdb_files import (
     MOVED_TABLES,
     RECORD_TABLE,
+    attach_file,
     attach_warehouse,
     ensure_writable,
     file_size,
@@ -51,18 +59,58 @@ from shared_matches.duckdb_files import (
 )
 from shared_matches.failpoints import CLEANUP_STEPS, arm, failpoint
 from shared_matches.locking import warehouse_lock
-from shared_matches.noloss import find_missing, missing_rows
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
 
 Printer = Callable[[str], None]
+FACTS_ENV = "HALO_COMPAT_FACTS"
+# the compiled model of each view a cleaned DB gets
+VIEW_MODELS = {table: f"compat__{table}" for table in MOVED_TABLES}
+DIFFERENCES_MODEL = "compat_value_differences"
+LOST, CONFLICT, UPDATED = "lost", "conflict", "updated"
+# a column type as DuckDB's catalog spells it (the views cast to it): nothing else is accepted
+_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*(\([0-9, ]+\))?(\[\])?$")
+EXAMPLES = 5
 
-# One dbt run (default target) for the gate: the phase-2 checklist (the checklist_phase2
-# selector's tag) plus the compatibility models, which compiles their SQL for this DB.
-GATE_SELECTION = ["tag:checklist_phase2", "path:models/compat"]
-# One dbt run (target compat) for the views: the phase5 selector's models, their tests and the
-# phase-5 checklist (the checklist_phase5 selector's tag).
-VIEWS_SELECTION = ["path:models/compat", "tag:checklist_phase5"]
+
+@dataclass
+class CompatFacts:
+    """What dbt needs to know of the player DB to compile its views and checklist."""
+
+    player_xuid: str
+    columns: dict[str, list[tuple[str, str]]]
+    spellings: dict[str, str] = field(default_factory=dict)
+    backup_path: Path | None = None
+    accepted_conflicts: bool = False
+
+    def environment(self) -> dict[str, str]:
+        document = {
+            "player_xuid": self.player_xuid,
+            "columns": {t: [list(c) for c in cols] for t, cols in self.columns.items()},
+            "spellings": self.spellings,
+            "backup_path": str(self.backup_path) if self.backup_path else None,
+            "accepted_conflicts": self.accepted_conflicts,
+        }
+        return {FACTS_ENV: json.dumps(document)}
+
+
+@dataclass
+class Differences:
+    """What the views would give otherwise than the player's tables: counts and examples."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def total(self, kind: str) -> int:
+        return sum(n for (_, k), n in self.counts.items() if k == kind)
+
+    def describe(self, kinds: tuple[str, ...]) -> str:
+        lines = []
+        for (table, kind), count in sorted(self.counts.items()):
+            if kind in kinds:
+                shown = "; ".join(self.examples.get((table, kind), []))
+                lines.append(f"  {table}: {count} {kind} (e.g. {shown})")
+        return "\n".join(lines)
 
 
 @dataclass
@@ -72,6 +120,7 @@ class CleanupOutcome:
     backup: Backup
     view_rows: dict[str, int]
     compaction: Compaction | None
+    differences: Differences = field(default_factory=Differences)
 
 
 def require_warehouse(data_dir: DataDir) -> Path:
@@ -82,64 +131,167 @@ def require_warehouse(data_dir: DataDir) -> Path:
     return data_dir.warehouse
 
 
+# --- the facts ------------------------------------------------------------------------------
+
+
+def _checked_columns(path: Path, table: str, columns: list[tuple[str, str]]) -> None:
+    if not columns:
+        raise UserError(f"{path} has no table {table}: it is not a v4 player DB.")
+    for name, data_type in columns:
+        if not _TYPE.match(data_type):
+            raise UserError(f"{path}: column {table}.{name} has an unexpected type {data_type!r}.")
+
+
+def event_type_spellings(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """How the DB spells event types that the warehouse keeps lower case ('kill' -> 'Kill')."""
+    rows = con.execute(
+        "select distinct lower(event_type), event_type from highlight_events "
+        "where event_type is distinct from lower(event_type)"
+    ).fetchall()
+    spellings: dict[str, str] = {}
+    for lower, original in rows:
+        if lower in spellings:
+            raise UserError(
+                f"{path} spells the event type {lower!r} in several ways "
+                f"({spellings[lower]!r}, {original!r}): a view cannot give each row its own "
+                "spelling back, so nothing was changed."
+            )
+        spellings[lower] = original
+    mixed = con.execute(
+        "select count(*) from highlight_events where event_type = lower(event_type) "
+        "and lower(event_type) = any(?::varchar[])",
+        [list(spellings)],
+    ).fetchone()[0]
+    if spellings and mixed:
+        raise UserError(
+            f"{path} spells some event types both in lower case and otherwise: a view cannot "
+            "give each row its own spelling back, so nothing was changed."
+        )
+    return spellings
+
+
+def read_facts(path: Path) -> CompatFacts:
+    """The facts of a player DB that still has its three tables (read-only)."""
+    with open_db(path, read_only=True) as con:
+        xuid = read_player_xuid(con, str(path))
+        columns = {table: table_columns(con, table) for table in MOVED_TABLES}
+        for table, cols in columns.items():
+            _checked_columns(path, table, cols)
+        spellings = event_type_spellings(con, path)
+    return CompatFacts(xuid, columns, spellings)
+
+
+def recorded_facts(path: Path, backup: Backup) -> CompatFacts:
+    """The facts of a DB whose tables the cleanup dropped (from its record, read-only)."""
+    db = inspect_player_db(path)
+    with open_db(path, read_only=True) as con:
+        xuid = read_player_xuid(con, str(path))
+    with open_db(backup.db_path, read_only=True) as con:
+        spellings = event_type_spellings(con, backup.db_path)
+    return CompatFacts(xuid, db.recorded_columns, spellings, backup_path=backup.db_path)
+
+
 # --- step 1: the gate -------------------------------------------------------------------
 
 
-def run_gate(data_dir: DataDir, player: str, out: Printer) -> dict[str, str]:
-    """Refuse (UserError) unless every row of the player's DB is in the warehouse; return the
-    SQL of the three compatibility views, compiled by dbt in the same run for this DB.
-    The direct comparison runs first (it is cheap, and says exactly what is missing)."""
-    missing = find_missing(data_dir, player)
-    if missing.total:
+def compile_compat(session: DbtSession, player: str, facts: CompatFacts) -> dict[str, str]:
+    """The SQL dbt compiles for the three views and the differences, for this DB's facts."""
+    result = session.run(
+        ["compile", "--select", "tag:phase5"], player=player, env=facts.environment()
+    )
+    compiled = {}
+    for name in [*VIEW_MODELS.values(), DIFFERENCES_MODEL]:
+        node = result.node(name)
+        if node is None or not node.compiled_code:
+            raise UserError(f"dbt did not compile the model {name} for {player}.")
+        compiled[name] = node.compiled_code
+    return compiled
+
+
+def list_differences(
+    data_dir: DataDir, player_db: Path, original: Path | None, differences_sql: str
+) -> Differences:
+    """Run the compiled compat_value_differences query (read-only on every file)."""
+    found = Differences()
+    con = duckdb.connect(str(data_dir.warehouse), read_only=True)
+    try:
+        attach_file(con, player_db, "player_db")
+        if original is not None:
+            attach_file(con, original, "phase5_backup")
+        rows = con.execute(
+            "select table_name, kind, count(*), "
+            "list(coalesce(row_key, '') || coalesce(' ' || column_name, '') || coalesce(': '"
+            " || original_value, '') || coalesce(' -> ' || view_value, '') order by row_key)"
+            f"[1:{EXAMPLES}] from ({differences_sql}) as differences group by all"
+        ).fetchall()
+    finally:
+        con.close()
+    for table, kind, count, examples in rows:
+        found.counts[(table, kind)] = int(count)
+        found.examples[(table, kind)] = list(examples or [])
+    return found
+
+
+def run_gate(
+    session: DbtSession,
+    player: str,
+    facts: CompatFacts,
+    compiled: dict[str, str],
+    out: Printer,
+) -> Differences:
+    """Refuse (UserError) unless the warehouse holds every row and value of the player's DB;
+    nothing is written either way."""
+    data_dir = session.data_dir
+    path = data_dir.player_db(player)
+    result = session.run(
+        ["build", "--selector", "cleanup_gate"], player=player, env=facts.environment(),
+        check=False,
+    )
+    differences = list_differences(data_dir, path, None, compiled[DIFFERENCES_MODEL])
+    if differences.total(LOST):
         raise UserError(
             f"{player} is not fully in the warehouse: nothing was written.\n"
-            f"Missing from the warehouse:\n{missing.describe()}\n"
-            f"Migrate the player first: shared-matches migrate --player {player}"
+            f"The views would lose:\n{differences.describe((LOST,))}\n"
+            f"Migrate the player first: shared-matches migrate --players {player}"
         )
-    files = compiled_view_files(data_dir)
-    for file in files.values():
-        file.unlink(missing_ok=True)
-    result = run_dbt(["build", "--select", *GATE_SELECTION], data_dir, player=player, check=False)
+    if differences.total(CONFLICT) and not facts.accepted_conflicts:
+        raise UserError(
+            f"{player}: the warehouse holds other values than the player's DB for "
+            f"{differences.total(CONFLICT)} value(s) (another player's copy of the same "
+            f"match): nothing was written.\n{differences.describe((CONFLICT,))}\n"
+            "The views would show the warehouse's values; the player's stay in the backup. "
+            "To accept that, run again with --accept-warehouse-values."
+        )
     if not result.ok:
         raise UserError(
-            f"{player}: the checklist_phase2 tests (or the compilation of the compatibility "
-            "views) failed: nothing was written.\n"
-            + summarise_failure(result.output)
-            + f"\nMigrate the player first: shared-matches migrate --player {player}"
+            f"{player}: the cleanup gate failed (checklist_phase2): nothing was written.\n"
+            + result.summary()
+            + f"\nMigrate the player first: shared-matches migrate --players {player}"
         )
-    absent = [str(f) for f in files.values() if not f.is_file()]
-    if absent:
-        raise UserError(f"dbt did not compile the compatibility views: {', '.join(absent)}")
-    out(f"[{player}] gate passed: nothing missing from the warehouse, checklist_phase2 green")
-    return {table: file.read_text() for table, file in files.items()}
-
-
-def compiled_view_files(data_dir: DataDir) -> dict[str, Path]:
-    folder = dbt_target_dir(data_dir) / "compiled" / "shared_matches" / "models" / "compat"
-    return {table: folder / f"compat__{table}.sql" for table in MOVED_TABLES}
+    accepted = differences.total(CONFLICT)
+    out(
+        f"[{player}] gate passed: nothing missing from the warehouse, checklist_phase2 green"
+        + (f"; {accepted} conflicting value(s) accepted" if accepted else "")
+        + f"; {differences.total(UPDATED)} value(s) completed or newer in the warehouse"
+    )
+    return differences
 
 
 # --- step 3: tables -> views, one transaction ----------------------------------------------
-
-
-def original_columns(path: Path) -> dict[str, list[tuple[str, str]]]:
-    with open_db(path, read_only=True) as con:
-        return {table: table_columns(con, table) for table in MOVED_TABLES}
 
 
 def swap_tables_for_views(
     data_dir: DataDir,
     player: str,
     backup: Backup,
-    columns: dict[str, list[tuple[str, str]]],
-    view_sql: dict[str, str],
+    facts: CompatFacts,
+    compiled: dict[str, str],
 ) -> dict[str, int]:
     """In one transaction: check again, record the columns, drop the three tables and create
     the views in their place (each must have the table's exact columns and answer). A crash
     or a failed check before the commit leaves the DB as it was."""
     path = data_dir.player_db(player)
     with open_db(path, read_only=False) as con:
-        xuid = read_player_xuid(con, str(path))
         catalog = con.execute("select current_database()").fetchone()[0]
         attach_warehouse(con, data_dir.warehouse)
         con.execute("begin transaction")
@@ -150,24 +302,18 @@ def swap_tables_for_views(
                     f"{path} changed since its backup {backup.backup_id} was taken (row counts "
                     "differ): nothing was dropped. Run the cleanup again."
                 )
-            if {t: table_columns(con, t, catalog) for t in MOVED_TABLES} != columns:
+            if {t: table_columns(con, t, catalog) for t in MOVED_TABLES} != facts.columns:
                 raise UserError(f"{path}: table columns changed meanwhile; nothing was dropped.")
-            missing = missing_rows(con, xuid)
-            if missing.total:
-                raise UserError(
-                    f"{player}: missing from the warehouse, nothing was dropped:\n"
-                    + missing.describe()
-                )
-            record_columns(con, catalog, columns, counts, backup.backup_id)
+            record_columns(con, catalog, facts.columns, counts, backup.backup_id)
             for table in MOVED_TABLES:
                 name = f"{quote_ident(catalog)}.main.{quote_ident(table)}"
                 con.execute(f"drop table {name}")
-                con.execute(f"create view {name} as {view_sql[table]}")
+                con.execute(f"create view {name} as {compiled[VIEW_MODELS[table]]}")
                 got = table_columns(con, table, catalog)
-                if got != columns[table]:
+                if got != facts.columns[table]:
                     raise UserError(
                         f"{path}: the compiled view {table} has columns {got}, the table had "
-                        f"{columns[table]}: nothing was dropped."
+                        f"{facts.columns[table]}: nothing was dropped."
                     )
                 con.execute(f"select count(*) from {name}").fetchone()
             failpoint("during_drop")
@@ -177,6 +323,33 @@ def swap_tables_for_views(
         con.execute("commit")
         con.execute("checkpoint")
     return {t: counts[t] for t in MOVED_TABLES}
+
+
+def create_missing_views(
+    data_dir: DataDir, player: str, facts: CompatFacts, compiled: dict[str, str]
+) -> None:
+    """Tables gone but views missing (not left by this command, whose swap is one
+    transaction): create the missing views, in one transaction."""
+    path = data_dir.player_db(player)
+    with open_db(path, read_only=False) as con:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        attach_warehouse(con, data_dir.warehouse)
+        present = {
+            r[0]
+            for r in con.execute(
+                "select view_name from duckdb_views() where database_name = ?", [catalog]
+            ).fetchall()
+        }
+        con.execute("begin transaction")
+        try:
+            for table in MOVED_TABLES:
+                if table not in present:
+                    name = f"{quote_ident(catalog)}.main.{quote_ident(table)}"
+                    con.execute(f"create view {name} as {compiled[VIEW_MODELS[table]]}")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
 
 
 def record_columns(
@@ -202,12 +375,21 @@ def record_columns(
             )
 
 
-# --- step 4: the views ---------------------------------------------------------------------
+# --- step 4: the checklist and the app's view --------------------------------------------------
 
 
-def build_views(data_dir: DataDir, player: str) -> None:
-    """dbt builds the views (selector phase5) and runs the phase-5 checklist, in one call."""
-    run_dbt(["build", "--select", *VIEWS_SELECTION, "--target", "compat"], data_dir, player=player)
+def run_checklist(session: DbtSession, player: str, facts: CompatFacts) -> None:
+    """The phase-5 checklist against the backup (dbt), as one build."""
+    result = session.run(
+        ["build", "--selector", "checklist_phase5"], player=player, env=facts.environment(),
+        check=False,
+    )
+    if not result.ok:
+        raise UserError(
+            f"{player}: the phase-5 checklist failed (the player DB keeps its views; its "
+            f"backup is {facts.backup_path}; `shared-matches restore --player {player}` puts "
+            f"the tables back):\n{result.summary()}"
+        )
 
 
 def verify_views(data_dir: DataDir, player: str) -> dict[str, int]:
@@ -240,23 +422,32 @@ def cleanup_player(
     compact: bool = True,
     out: Printer = print,
     lock_timeout: float = 600.0,
+    accept_warehouse_values: bool = False,
+    session: DbtSession | None = None,
 ) -> CleanupOutcome:
     """Run (or resume) the cleanup of one player; raise UserError when it must stop."""
     path = data_dir.require_player(player)
     warehouse = require_warehouse(data_dir)
+    session = session or DbtSession(data_dir)
     with warehouse_lock(data_dir, f"cleanup {player}", timeout=lock_timeout):
         ensure_writable(path)
         ensure_writable(warehouse)
-        return _cleanup_locked(data_dir, player, compact, out)
+        return _cleanup_locked(session, player, compact, out, accept_warehouse_values)
 
 
-def _cleanup_locked(data_dir: DataDir, player: str, compact: bool, out: Printer) -> CleanupOutcome:
+def _cleanup_locked(
+    session: DbtSession, player: str, compact: bool, out: Printer, accept: bool
+) -> CleanupOutcome:
+    data_dir = session.data_dir
     path = data_dir.player_db(player)
-    warehouse = data_dir.warehouse
     db = inspect_player_db(path)
     resumed = db.state != ORIGINAL
+    differences = Differences()
     if not resumed:
-        view_sql = run_gate(data_dir, player, out)
+        facts = read_facts(path)
+        facts.accepted_conflicts = accept
+        compiled = compile_compat(session, player, facts)
+        differences = run_gate(session, player, facts, compiled, out)
         failpoint("after_gate")
         backup = create_backup(data_dir, player)
         out(
@@ -264,13 +455,13 @@ def _cleanup_locked(data_dir: DataDir, player: str, compact: bool, out: Printer)
             f"({len(backup.row_counts)} tables, {format_size(backup.size_bytes)})"
         )
         failpoint("after_backup")
-        columns = original_columns(path)
-        dropped = swap_tables_for_views(data_dir, player, backup, columns, view_sql)
+        dropped = swap_tables_for_views(data_dir, player, backup, facts, compiled)
         out(
             f"[{player}] tables replaced by views in one transaction: "
             + ", ".join(f"{t} ({n} rows)" for t, n in dropped.items())
         )
         failpoint("after_drop")
+        facts.backup_path = backup.db_path
     else:
         backup_ids = {r for r in db.recorded_backup_ids if r}
         if len(backup_ids) != 1:
@@ -278,13 +469,11 @@ def _cleanup_locked(data_dir: DataDir, player: str, compact: bool, out: Printer)
         backup = find_backup(data_dir, player, backup_ids.pop())
         verify_backup(backup)
         out(f"[{player}] already {db.state}; its backup {backup.backup_id} is verified")
+        facts = recorded_facts(path, backup)
+        facts.accepted_conflicts = accept
         if db.state != CLEANED:
-            # Tables gone but views missing (not left by this command, whose swap is one
-            # transaction): build the views first, so that the checklist below finds them.
-            run_dbt(
-                ["build", "--selector", "phase5", "--target", "compat"], data_dir, player=player
-            )
-    build_views(data_dir, player)
+            create_missing_views(data_dir, player, facts, compile_compat(session, player, facts))
+    run_checklist(session, player, facts)
     failpoint("after_views")
     view_rows = verify_views(data_dir, player)
     out(
@@ -293,13 +482,31 @@ def _cleanup_locked(data_dir: DataDir, player: str, compact: bool, out: Printer)
         + "; checklist_phase5 green"
     )
     failpoint("after_checks")
-    compaction = compact_player_db(path, warehouse) if compact else None
+    compaction = compact_player_db(path, data_dir.warehouse) if compact else None
     if compaction and compaction.rewritten:
         out(
             f"[{player}] rewritten: {format_size(compaction.before_bytes)} -> "
             f"{format_size(compaction.after_bytes)}"
         )
-    return CleanupOutcome(player, resumed, backup, view_rows, compaction)
+    return CleanupOutcome(player, resumed, backup, view_rows, compaction, differences)
+
+
+def verify_player(data_dir: DataDir, player: str, out: Printer = print) -> None:
+    """Run the phase-5 checklist of a cleaned player DB again (read-only)."""
+    path = data_dir.require_player(player)
+    require_warehouse(data_dir)
+    db = inspect_player_db(path)
+    if db.state == ORIGINAL:
+        raise UserError(f"{player} is not cleaned up: there is no phase-5 checklist to run.")
+    backup_ids = {r for r in db.recorded_backup_ids if r}
+    if len(backup_ids) != 1:
+        raise UserError(f"{path}: the tables are gone but no single backup is recorded.")
+    backup = find_backup(data_dir, player, backup_ids.pop())
+    verify_backup(backup)
+    session = DbtSession(data_dir)
+    with warehouse_lock(data_dir, f"cleanup --verify {player}"):
+        run_checklist(session, player, recorded_facts(path, backup))
+    out(f"[{player}] checklist_phase5 green (backup {backup.backup_id})")
 
 
 def dry_run(data_dir: DataDir, player: str, out: Printer = print) -> None:
@@ -317,11 +524,23 @@ def dry_run(data_dir: DataDir, player: str, out: Printer = print) -> None:
     out(f"[{player}] dry run, nothing is written. {path}: {format_size(size)}")
     for table in MOVED_TABLES:
         out(f"  would drop table {table} ({db.moved_row_counts[table]} rows) -> view {table}")
-    missing = find_missing(data_dir, player)
-    if missing.total:
-        out("  the gate would refuse: missing from the warehouse:\n" + missing.describe())
+    facts = read_facts(path)
+    session = DbtSession(data_dir)
+    compiled = compile_compat(session, player, facts)
+    with warehouse_lock(data_dir, f"cleanup --dry-run {player}"):
+        differences = list_differences(data_dir, path, None, compiled[DIFFERENCES_MODEL])
+    if differences.total(LOST):
+        out("  the gate would refuse: the views would lose\n" + differences.describe((LOST,)))
+    elif differences.total(CONFLICT):
+        out(
+            "  the gate would refuse without --accept-warehouse-values: conflicting values\n"
+            + differences.describe((CONFLICT,))
+        )
     else:
-        out("  warehouse check: every row is in the warehouse (dbt checklist_phase2 not run)")
+        out(
+            "  every row and value is in the warehouse "
+            f"({differences.total(UPDATED)} completed or newer there)"
+        )
     after = estimate_cleaned_size(path)
     out(
         f"  would free {format_size(size - after)} ({format_size(size)} -> {format_size(after)}, "
@@ -342,14 +561,25 @@ def run(args: argparse.Namespace) -> int:
     players = data_dir.discover_players() if args.all else [args.player]
     if not players:
         raise UserError(f"No player DB under {data_dir.players_dir}.")
+    if args.verify:
+        for player in players:
+            verify_player(data_dir, player)
+        return 0
     if args.dry_run:
         for player in players:
             dry_run(data_dir, player)
         return 0
     failures: list[str] = []
+    session = DbtSession(data_dir)
     for player in players:
         try:
-            cleanup_player(data_dir, player, compact=not args.no_compact)
+            cleanup_player(
+                data_dir,
+                player,
+                compact=not args.no_compact,
+                accept_warehouse_values=args.accept_warehouse_values,
+                session=session,
+            )
         except UserError as exc:
             if not args.all:
                 raise
@@ -391,6 +621,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print what would be dropped and freed; no write"
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="run the phase-5 checklist of an already cleaned player DB again (no write)",
+    )
+    parser.add_argument(
+        "--accept-warehouse-values",
+        action="store_true",
+        help="clean up even where the warehouse kept another copy's value than the player's "
+        "(the player's stays in the backup)",
     )
     parser.add_argument(
         "--no-compact", action="store_true", help="do not rewrite the file to free the space"

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from shared_matches.dbt_runner import dbt_target_dir, run_dbt
+from shared_matches.dbt_session import DbtSession, dbt_target_dir
 from shared_matches.locking import warehouse_lock
 from shared_matches.paths import DataDir, UserError
 
@@ -36,9 +36,9 @@ def lineage_url(page: Path, model: str = "match_registry") -> str:
     return page.resolve().as_uri() + LINEAGE_FRAGMENT.format(model=model)
 
 
-def build_static_page(data_dir: DataDir, extra_args: list[str]) -> Path:
-    run_dbt(["docs", "generate", "--static", *extra_args], data_dir)
-    page = dbt_target_dir(data_dir) / STATIC_PAGE
+def build_static_page(session: DbtSession, extra_args: list[str]) -> Path:
+    session.run(["docs", "generate", "--static", *extra_args])
+    page = dbt_target_dir(session.data_dir) / STATIC_PAGE
     if not page.is_file():
         raise UserError(f"dbt docs generate --static ran but wrote no {page}.")
     return page
@@ -52,19 +52,23 @@ def copy_page(page: Path, destination: Path) -> None:
 
 
 def generate_docs(
-    data_dir: DataDir, say: Callable[[str], None] = print, lock_timeout: float = 600.0
+    data_dir: DataDir,
+    say: Callable[[str], None] = print,
+    lock_timeout: float = 600.0,
+    session: DbtSession | None = None,
 ) -> Path:
     """Write $HALO_DATA_DIR/docs/lineage.html and return its path."""
     destination = docs_dir(data_dir) / LINEAGE_PAGE
     if data_dir.warehouse.is_file():
         with warehouse_lock(data_dir, "docs", timeout=lock_timeout):
-            copy_page(build_static_page(data_dir, []), destination)
+            page = build_static_page(session or DbtSession(data_dir), [])
+            copy_page(page, destination)
     else:
         say(f"No warehouse yet at {data_dir.warehouse}: the docs are built with an empty catalog.")
         with tempfile.TemporaryDirectory(prefix="lineage-docs-") as scratch_root:
             scratch = DataDir(Path(scratch_root))
             scratch.warehouse_dir.mkdir(parents=True)
-            copy_page(build_static_page(scratch, ["--empty-catalog"]), destination)
+            copy_page(build_static_page(DbtSession(scratch), ["--empty-catalog"]), destination)
     say(f"Lineage docs: {destination}")
     say(f"  match_registry lineage: {lineage_url(destination)}")
     return destination

@@ -92,7 +92,13 @@ class PlayerRepository:
     def player_xuid(self) -> str:
         if self._xuid is None:
             with self._session() as con:
-                self._xuid = read_player_xuid(con, str(self.player_db))
+                self._owner(con)
+        assert self._xuid is not None
+        return self._xuid
+
+    def _owner(self, con: duckdb.DuckDBPyConnection) -> str:
+        if self._xuid is None:
+            self._xuid = read_player_xuid(con, str(self.player_db))
         return self._xuid
 
     def matches(self) -> pl.DataFrame:
@@ -121,13 +127,15 @@ class PlayerRepository:
             )
 
     def highlight_events(self, match_id: str) -> pl.DataFrame:
-        """The film highlight events of one match, in time order (event_type lower case)."""
+        """The film highlight events of one match, in time order, as the player's v4 table
+        holds them (id, match_id, event_type lower case, time_ms, xuid, gamertag, type_hint,
+        raw_json rebuilt byte for byte where the warehouse keeps no string of its own)."""
         with self._session() as con:
             return query_frame(
                 con,
-                f"select * from {W}.highlight_events where match_id = ? "
-                "order by time_ms, event_key",
-                [match_id],
+                f"select * exclude (player_xuid) from {W}.v4_highlight_events "
+                "where player_xuid = ? and match_id = ? order by id",
+                [self._owner(con), match_id],
             )
 
     def aliases(self, xuids: Iterable[str] | None = None) -> pl.DataFrame:

@@ -1,35 +1,41 @@
--- Phase 2: no duplicate key in any shared table; a key with a NULL part counts as a failure.
--- Inside `dbt build` the match-keyed tables are checked for the matches merged by that run
--- (see run_batch_only); xuid_aliases, keyed by xuid, always whole.
-{{ config(tags=['checklist_phase2']) }}
+-- Phase 2: no duplicate key in any shared table; a key with a NULL part counts as a failure
+-- (but for the parts of a highlight event's signature that may be NULL). Inside `dbt build`
+-- the match-keyed tables are checked, as the run publishes them, for the matches merged by
+-- that run (see run_batch_only); xuid_aliases, keyed by xuid, always whole.
+{{ config(tags=['checklist_phase2', 'checklist_phase3']) }}
 -- depends_on: {{ ref('int_matches_changed') }}
 
 {%- set keys = {
     'match_registry': ['match_id'],
     'match_players': ['match_id', 'player_xuid'],
+    'match_teams': ['match_id', 'team_id'],
     'match_participants': ['match_id', 'xuid'],
-    'highlight_events': ['event_key'],
+    'match_medals': ['match_id', 'xuid', 'medal_name_id'],
+    'highlight_events': var('event_key'),
     'xuid_aliases': ['xuid'],
 } %}
+{%- set nullable = ['xuid', 'type_hint', 'medal_value'] %}
 
 with
 {%- for table_name, columns in keys.items() %}
 
     {{ table_name }}_rows as (
-        select * from {{ ref(table_name) }}
+        select * from {{ published(ref(table_name)) }}
     ),
 
     {{ table_name }}_offending as (
         select
             '{{ table_name }}' as table_name,
-            {{ columns | join(" || '/' || ") }} as key_value,
+            concat_ws('/', {{ columns | join(', ') }}) as key_value,
             count(*) as occurrences
         {%- set rows = table_name ~ '_rows' %}
         from {{ rows if table_name == 'xuid_aliases' else in_run_batch(rows) }}
         group by {{ columns | join(', ') }}
         having
             count(*) > 1
-            {%- for column in columns %} or {{ column }} is null{% endfor %}
+            {%- for column in columns if table_name != 'highlight_events' or column not in nullable %}
+                or {{ column }} is null
+            {%- endfor %}
     ),
 {%- endfor %}
 

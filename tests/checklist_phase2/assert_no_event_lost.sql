@@ -1,37 +1,63 @@
 -- Phase 2, no loss: every event (signature, occurrence) of the migrated player is in the
--- warehouse (a copy with n identical rows needs n rows with that signature).
+-- warehouse (a copy with n identical rows needs n rows with that signature), with every value
+-- the copy had (a NULL in the warehouse where the copy has a value is a loss).
 -- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
-{{ config(tags=['checklist_phase2']) }}
--- depends_on: {{ ref('int_matches_changed') }}
+{{ config(tags=['checklist_phase2', 'player_db']) }}
 
-with staged_events as (
-    select * from {{ ref('stg_player_db__highlight_events') }}
-),
+-- depends_on: {{ ref('highlight_events') }}, {{ ref('int_matches_changed') }}, {{ ref('stg_player_db__highlight_events') }}
 
-checked_events as (
-    select staged_events.*
-    from {{ in_run_batch('staged_events') }}
-),
+{%- set unable = checklist_unable('player') %}
+{%- if unable %}
 
-source_events as (
-    {{ keyed_events('checked_events') }}
-),
+    {{ unable }}
 
-warehouse_events as (
-    select * from {{ ref('highlight_events') }}
-),
+{%- else %}
 
-lost as (
-    select
-        source_events.match_id,
-        source_events.event_type,
-        source_events.time_ms,
-        source_events.xuid,
-        source_events.occurrence
-    from source_events
-    left join warehouse_events
-        on source_events.event_key = warehouse_events.event_key
-    where warehouse_events.event_key is null
-)
+    with staged_events as (
+        select * from {{ ref('stg_player_db__highlight_events') }}
+    ),
 
-select * from lost
+    warehouse_events as (
+        select * from {{ published(ref('highlight_events')) }}
+    ),
+
+    checked_events as (
+        select
+            staged_events.* exclude (source_event_id),
+            staged_events.source_event_id as copy_order
+        from {{ in_run_batch('staged_events') }}
+        where staged_events.match_id is not null
+    ),
+
+    source_events as (
+        {{ events_with_occurrence('checked_events') }}
+    ),
+
+    lost as (
+        select
+            source_events.match_id,
+            source_events.event_type,
+            source_events.time_ms,
+            source_events.xuid,
+            source_events.occurrence,
+            case
+                when warehouse_events.match_id is null then 'event missing'
+                {%- for column in ['gamertag', 'is_medal', 'medal_name'] %}
+                    when
+                        source_events.{{ column }} is not null
+                        and warehouse_events.{{ column }} is null then '{{ column }} lost'
+                {%- endfor %}
+            end as problem
+        from source_events
+        left join warehouse_events
+            on {{ null_safe_equal('source_events', 'warehouse_events', var('event_key')) }}
+    ),
+
+    problems as (
+        select * from lost
+        where problem is not null
+    )
+
+    select * from problems
+
+{%- endif %}

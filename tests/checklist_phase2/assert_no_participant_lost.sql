@@ -1,49 +1,59 @@
 -- Phase 2, no loss: every participant (match_id, xuid) of the migrated player is in the
 -- warehouse, and every non-NULL value of the player's copy is non-NULL in the warehouse.
 -- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
-{{ config(tags=['checklist_phase2']) }}
--- depends_on: {{ ref('int_matches_changed') }}
+{{ config(tags=['checklist_phase2', 'player_db']) }}
 
 {%- set value_columns = [
     'team_id', 'outcome', 'gamertag', 'rank', 'score', 'kills', 'deaths', 'assists',
     'shots_fired', 'shots_hit', 'damage_dealt', 'damage_taken', 'avg_life_seconds',
 ] %}
 
-with staged_participants as (
-    select * from {{ ref('stg_player_db__match_participants') }}
-),
+-- depends_on: {{ ref('int_matches_changed') }}, {{ ref('match_participants') }}, {{ ref('stg_player_db__match_participants') }}
 
-source_participants as (
-    select staged_participants.*
-    from {{ in_run_batch('staged_participants') }}
-),
+{%- set unable = checklist_unable('player') %}
+{%- if unable %}
 
-warehouse_participants as (
-    select * from {{ ref('match_participants') }}
-),
+    {{ unable }}
 
-lost as (
-    select
-        source_participants.match_id,
-        source_participants.xuid,
-        case
-            when warehouse_participants.xuid is null then 'row missing'
-            {%- for column in value_columns %}
-                when
-                    source_participants.{{ column }} is not null
-                    and warehouse_participants.{{ column }} is null then '{{ column }} lost'
-            {%- endfor %}
-        end as problem
-    from source_participants
-    left join warehouse_participants
-        on
-            source_participants.match_id = warehouse_participants.match_id
-            and source_participants.xuid = warehouse_participants.xuid
-),
+{%- else %}
 
-problems as (
-    select * from lost
-    where problem is not null
-)
+    with staged_participants as (
+        select * from {{ ref('stg_player_db__match_participants') }}
+    ),
 
-select * from problems
+    warehouse_participants as (
+        select * from {{ published(ref('match_participants')) }}
+    ),
+
+    source_participants as (
+        select staged_participants.*
+        from {{ in_run_batch('staged_participants') }}
+    ),
+
+    lost as (
+        select
+            source_participants.match_id,
+            source_participants.xuid,
+            case
+                when warehouse_participants.xuid is null then 'row missing'
+                {%- for column in value_columns %}
+                    when
+                        source_participants.{{ column }} is not null
+                        and warehouse_participants.{{ column }} is null then '{{ column }} lost'
+                {%- endfor %}
+            end as problem
+        from source_participants
+        left join warehouse_participants
+            on
+                source_participants.match_id = warehouse_participants.match_id
+                and source_participants.xuid = warehouse_participants.xuid
+    ),
+
+    problems as (
+        select * from lost
+        where problem is not null
+    )
+
+    select * from problems
+
+{%- endif %}

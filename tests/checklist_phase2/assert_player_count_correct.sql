@@ -1,14 +1,15 @@
--- Phase 2: player_count equals the number of migrated players whose match_stats hold the
--- match (one match_players row per migrated copy), for every match of the registry, and no
--- copy is orphaned (a match_players row always has its registry row).
-{{ config(tags=['checklist_phase2']) }}
+-- Phase 2 and 3: player_count equals the number of tracked players who have the match (one
+-- match_players row per copy), for every match of the registry, and no copy is orphaned (a
+-- match_players row always has its registry row). Inside `dbt build`, as the run publishes
+-- them.
+{{ config(tags=['checklist_phase2', 'checklist_phase3']) }}
 
 with registry as (
-    select * from {{ ref('match_registry') }}
+    select * from {{ published(ref('match_registry')) }}
 ),
 
 match_players as (
-    select * from {{ ref('match_players') }}
+    select * from {{ published(ref('match_players')) }}
 ),
 
 copies_per_match as (

@@ -1,19 +1,42 @@
--- Phase 5: match_participants, highlight_events and xuid_aliases are no longer tables in the
--- player DB (their rows live in the warehouse).
+-- Phase 5: match_participants, highlight_events and xuid_aliases are views in the player DB,
+-- no longer tables (their rows live in the warehouse).
 {{ config(tags=['checklist_phase5']) }}
 
-with player_tables as (
-    select table_name
-    from duckdb_tables()
-    where
-        database_name = '{{ compat_player_catalog() }}'
-        and schema_name = 'main'
-),
+{%- set unable = compat_unable() %}
+{%- if unable %}
 
-still_tables as (
-    select table_name || ' is still a table' as problem
-    from player_tables
-    where table_name in ('match_participants', 'highlight_events', 'xuid_aliases')
-)
+    {{ unable }}
 
-select * from still_tables
+{%- else %}
+
+    with player_relations as (
+        select
+            table_name,
+            table_type
+        from information_schema.tables
+        where table_catalog = 'player_db' and table_schema = 'main'
+    ),
+
+    moved as (
+        select table_name
+        from player_relations
+        where false
+        {%- for table_name in var('moved_tables') %}
+            union all
+            select {{ sql_string(table_name) }} as table_name
+        {%- endfor %}
+    ),
+
+    not_views as (
+        select
+            moved.table_name || ' is '
+            || coalesce(lower(player_relations.table_type), 'missing') || ', not a view' as problem
+        from moved
+        left join player_relations
+            on moved.table_name = player_relations.table_name
+        where player_relations.table_type is distinct from 'VIEW'
+    )
+
+    select * from not_views
+
+{%- endif %}

@@ -11,7 +11,7 @@ normalised as (
         xuid,
         gamertag,
         type_hint,
-        try_cast(json_extract_string(raw_json, '$.medal_value') as integer) as medal_value,
+        {{ raw_json_medal_value('raw_json') }} as medal_value,
         json_extract_string(raw_json, '$.medal_name') as medal_name,
         try_cast(json_extract_string(raw_json, '$.is_medal') as boolean) as is_medal,
         raw_json

@@ -1,0 +1,58 @@
+{{
+    config(
+        unique_key='source_id',
+        incremental_strategy='stage',
+    )
+}}
+
+-- What has been merged: for each player DB, the fingerprint of its content at its last merge
+-- (a DB that has not changed since is "up to date" and skipped); for the landing, the
+-- high-water mark (the last response id merged: later responses are the next batch).
+-- Published in the same transaction as the rows they describe.
+with owners as (
+    select * from {{ ref('int_owners_resolved') }}
+),
+
+batch_matches as (
+    select * from {{ ref('int_matches_changed') }}
+),
+
+batch_size as (
+    select count(*) as matches_merged from batch_matches
+),
+
+player_source as (
+    select
+        'player_db:' || owners.owner_xuid as source_id,
+        '{{ var("player_db_source") }}' as source_kind,
+        owners.owner_xuid as player_xuid,
+        owners.owner_gamertag as player_gamertag,
+        {{ sql_string(source_fingerprint()) }} as fingerprint,
+        cast(null as bigint) as last_response_id,
+        cast(now() as timestamp) as merged_at,
+        batch_size.matches_merged
+    from owners
+    cross join batch_size
+),
+
+landing_source as (
+    select
+        '{{ var("halo_api_source") }}' as source_id,
+        '{{ var("halo_api_source") }}' as source_kind,
+        cast(null as varchar) as player_xuid,
+        cast(null as varchar) as player_gamertag,
+        cast(null as varchar) as fingerprint,
+        cast({{ landing_max_response_id() }} as bigint) as last_response_id,
+        cast(now() as timestamp) as merged_at,
+        batch_size.matches_merged
+    from batch_size
+    where {{ 'true' if landing_attached() else 'false' }}
+),
+
+sources as (
+    select * from player_source
+    union all by name
+    select * from landing_source
+)
+
+select * from sources
