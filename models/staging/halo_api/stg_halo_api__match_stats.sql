@@ -1,0 +1,73 @@
+-- One row per landed match_stats response (HTTP 200): the match-level facts, parsed from the
+-- JSON as received. duration_seconds is MatchInfo.Duration (the real match duration, not
+-- end minus start); mode_category is the GameVariantCategory enum name (seed).
+with responses as (
+    {{ landing_table('responses') }}
+),
+
+game_variant_categories as (
+    select * from {{ ref('game_variant_categories') }}
+),
+
+stats_responses as (
+    select
+        response_id,
+        fetched_at,
+        fetched_by,
+        lower(payload ->> '$.MatchId') as match_id,
+        payload -> '$.MatchInfo' as match_info
+    from responses
+    where
+        kind = 'match_stats'
+        and http_status = {{ var('http_ok') }}
+),
+
+parsed as (
+    select
+        response_id,
+        fetched_at,
+        fetched_by,
+        match_id,
+        {{ halo_timestamp("match_info ->> '$.StartTime'") }} as start_time,
+        {{ halo_timestamp("match_info ->> '$.EndTime'") }} as end_time,
+        {{ halo_duration_seconds("match_info ->> '$.Duration'") }} as duration_seconds,
+        try_cast(match_info ->> '$.LifecycleMode' as integer) as lifecycle_mode,
+        try_cast(match_info ->> '$.GameVariantCategory' as integer) as game_variant_category,
+        try_cast(match_info ->> '$.PlaylistExperience' as integer) as playlist_experience,
+        {{ halo_asset_columns('match_info') }}
+    from stats_responses
+),
+
+categorised as (
+    select
+        parsed.response_id,
+        parsed.fetched_at,
+        parsed.fetched_by,
+        parsed.match_id,
+        parsed.start_time,
+        parsed.end_time,
+        parsed.duration_seconds,
+        parsed.lifecycle_mode,
+        parsed.game_variant_category,
+        game_variant_categories.mode_category,
+        parsed.playlist_experience,
+        coalesce(
+            parsed.game_variant_category = {{ var('firefight_game_variant_category') }}, false
+        )
+        or coalesce(
+            parsed.playlist_experience in ({{ var('pve_playlist_experiences') | join(', ') }}), false
+        ) as is_firefight,
+        parsed.playlist_id,
+        parsed.playlist_version_id,
+        parsed.map_id,
+        parsed.map_version_id,
+        parsed.pair_id,
+        parsed.pair_version_id,
+        parsed.game_variant_id,
+        parsed.game_variant_version_id
+    from parsed
+    left join game_variant_categories
+        on parsed.game_variant_category = game_variant_categories.game_variant_category
+)
+
+select * from categorised
