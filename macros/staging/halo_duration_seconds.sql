@@ -3,7 +3,8 @@
     unreadable. Days, hours, minutes and seconds are added in that order, as doubles.
 -#}
 {% macro halo_duration_seconds(expression) %}
-    {%- set number = '(\d+(?:\.\d+)?)' -%}
+    {#- backslashes doubled: Jinja string literals unescape them -#}
+    {%- set number = '(\\d+(?:\\.\\d+)?)' -%}
     {%- set pattern = '^P(?:' ~ number ~ 'D)?(?:T(?:' ~ number ~ 'H)?(?:' ~ number ~ 'M)?(?:' ~ number ~ 'S)?)?$' -%}
     {%- set text = 'trim(' ~ expression ~ ')' -%}
     {%- set units = [
