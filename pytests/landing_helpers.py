@@ -217,6 +217,19 @@ def chunk(match_id: str, body: bytes | None, version: int = TINY_VERSION) -> Lan
     )
 
 
+def tiny_match() -> tuple[list[LandedResponse], LandedFilm]:
+    """The tiny recorded match in full: stats, a film manifest and its chunk (6 events)."""
+    stats = load(ROOT / "film" / "match_stats.json")
+    body = (ROOT / "film" / "highlight_events.gzip").read_bytes()
+    return (
+        [response("match_stats", stats, match_id=TINY_ID)],
+        LandedFilm(
+            response("film_manifest", manifest(TINY_ID, TINY_VERSION), match_id=TINY_ID),
+            chunk(TINY_ID, body),
+        ),
+    )
+
+
 def land_edge_cases(data_dir: DataDir) -> None:
     """The edge cases, landed through the LandingStore API as a sync would."""
     stats = nulls_stats()
