@@ -11,8 +11,10 @@ import csv
 import math
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from spnkr.film import highlight_events
 
@@ -372,12 +374,18 @@ def test_the_seed_is_generated_from_spnkr() -> None:
             assert row["mode_category"] == mode_category(int(row["game_variant_category"]))
 
 
-def test_without_the_landing_every_model_is_empty_with_its_types(landed: Landed) -> None:
+def test_without_the_landing_every_model_is_empty_with_its_types(
+    landed: Landed, tmp_path: Path
+) -> None:
     compiled = compile_staging(landed.data_dir, landing=False)
     assert sorted(compiled) == sorted(STAGING_MODELS)
+    # a warehouse with no landing and no seed loaded: the models still run
+    bare = DataDir(tmp_path)
+    bare.warehouse_dir.mkdir(parents=True)
+    duckdb.connect(str(bare.warehouse)).close()
     for name, model in compiled.items():
         assert '"landing".' not in model.sql, name  # the source is not read
-        relation = run_compiled(landed.data_dir, model.sql)
+        relation = run_compiled(bare, model.sql)
         assert relation.rows == [], name
         assert dict(zip(relation.columns, relation.types, strict=True)) == model.declared, name
     # a model downstream compiles and runs too
@@ -423,7 +431,7 @@ def test_dbt_itself_runs_the_models_and_their_key_tests(landed: Landed) -> None:
 def test_a_missing_landing_db_is_a_clear_error(tmp_path) -> None:
     data_dir = DataDir(tmp_path)
     data_dir.warehouse_dir.mkdir(parents=True)
-    result = invoke_dbt(["test", "--select", "path:seeds"], data_dir, landing=True)
+    result = invoke_dbt(["test", "--select", STAGING_SELECTION], data_dir, landing=True)
     assert not result.success
     missing = tmp_path / "landing" / "halo_api.duckdb"
     assert f"No landing DB: {missing} does not exist" in str(result.exception)

@@ -1,12 +1,13 @@
 -- One row per landed match_stats response (HTTP 200): the match-level facts, parsed from the
 -- JSON as received. duration_seconds is MatchInfo.Duration (the real match duration, not
--- end minus start); mode_category is the GameVariantCategory enum name (seed).
+-- end minus start); mode_category is the GameVariantCategory enum name (the seed
+-- game_variant_categories: `dbt seed` loads it into the warehouse).
 with responses as (
     {{ landing_table('responses') }}
 ),
 
 game_variant_categories as (
-    select * from {{ ref('game_variant_categories') }}
+    {{ landing_seed('game_variant_categories') }}
 ),
 
 stats_responses as (
