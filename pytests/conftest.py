@@ -1,4 +1,5 @@
-"""Session fixtures: a small demo set generated once, and migrated once (real DuckDB, real dbt)."""
+"""Session fixtures: a small demo set generated once, and migrated once (real DuckDB, real dbt);
+the recorded API responses landed once."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import SMALL_MATCHES, copy_players, quiet
+from landing_helpers import Landed, build_landed
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import DataDir
 
@@ -27,3 +29,10 @@ def migrated(small_players_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     data_dir = copy_players(small_players_dir, tmp_path_factory.mktemp("migrated"))
     migrate_players(data_dir, say=quiet)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def landed(tmp_path_factory: pytest.TempPathFactory) -> Landed:
+    """Every recorded fixture (and the edge cases) landed, the seed loaded, the halo_api
+    staging models compiled by dbt. Tests must not write to it."""
+    return build_landed(tmp_path_factory.mktemp("landed"))

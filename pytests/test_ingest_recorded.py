@@ -9,10 +9,10 @@ import duckdb
 import pytest
 
 from fake_halo_api import ODDBALL_ID, fixtures_dir
+from reference_transform import human_players
 from shared_matches.cli import main
 from shared_matches.ingest import ingest_recorded
 from shared_matches.paths import DataDir, UserError
-from shared_matches.sync.transform import human_players
 
 ROOT = fixtures_dir()
 OWNER = ("aCurtis X89", "2535445291321133")

@@ -11,6 +11,7 @@ import pytest
 from spnkr.film import highlight_events
 
 from fake_halo_api import FakeHaloApi, generated_xuid, roster
+from reference_transform import human_players
 from shared_matches.paths import SEED_ORDER
 from shared_matches.sync.benchmark import (
     OVERLAP_WITH_FIRST,
@@ -19,7 +20,6 @@ from shared_matches.sync.benchmark import (
     run_mode,
 )
 from shared_matches.sync.summary import FULL_MATCH_ENDPOINTS
-from shared_matches.sync.transform import human_players
 
 
 @pytest.mark.parametrize("n", [20, 100])

@@ -32,10 +32,10 @@ from fake_halo_api import (
     roster,
     sync_with_fake_api,
 )
+from reference_transform import asset_refs, human_players
 from shared_matches.ingest import IngestSummary, ingest_recorded
 from shared_matches.paths import DataDir
 from shared_matches.sync.summary import FULL_MATCH_ENDPOINTS, SyncSummary
-from shared_matches.sync.transform import asset_refs, human_players
 
 ROOT = fixtures_dir()
 ACURTIS = ("aCurtis X89", "2535445291321133")

@@ -12,14 +12,14 @@ import pytest
 from spnkr.film import highlight_events
 
 from fake_halo_api import ODDBALL_ID, fixtures_dir
-from shared_matches.sync.parsing import MatchDataError, duration_seconds, timestamp, xuid_of
-from shared_matches.sync.transform import (
+from reference_transform import (
     FilmEvent,
     build_match_rows,
     human_players,
     player_match_stats_row,
     validate_match_stats,
 )
+from shared_matches.sync.parsing import MatchDataError, duration_seconds, timestamp, xuid_of
 
 NOW = datetime(2025, 6, 1, 12, 0, 0)
 ROOT = fixtures_dir()

@@ -8,7 +8,7 @@
 {% macro checklist_unable(source) %}
     {%- if source == 'player' and player() is none -%}
         {{- return("select 'no player DB attached: name the player to check with --vars ''{player: <gamertag>}'' (or HALO_PLAYER=<gamertag>)' as problem") -}}
-    {%- elif source == 'landing' and not landing_attached() -%}
+    {%- elif source == 'landing' and not landing_enabled() -%}
         {{- return("select 'no landing DB attached: run with --vars ''{landing: true}'' (or HALO_LANDING=1)' as problem") -}}
     {%- elif execute and flags.WHICH == 'test' -%}
         {{- return("select 'the checklist reads staging views built in the same run: use dbt build --selector checklist_phase2 (or checklist_phase3), not dbt test' as problem") -}}

@@ -5,7 +5,7 @@
     so that the scans of the landing skip what was merged.
 -#}
 {% macro landing_high_water_mark() %}
-    {%- if not execute or var('reprocess') or not landing_attached() -%}
+    {%- if not execute or var('reprocess') or not landing_enabled() -%}
         {{- return(0) -}}
     {%- endif -%}
     {%- set relation = source('warehouse', 'merged_sources') -%}

@@ -1,6 +1,6 @@
 {#- The newest response id of the attached landing DB (0 when it is not attached or empty). -#}
 {% macro landing_max_response_id() %}
-    {%- if not execute or not landing_attached() -%}
+    {%- if not execute or not landing_enabled() -%}
         {{- return(0) -}}
     {%- endif -%}
     {%- set result = run_query(

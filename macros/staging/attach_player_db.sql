@@ -12,8 +12,9 @@
         ).columns[0].values()[0] -%}
         {%- if found == 0 -%}
             {{ exceptions.raise_compiler_error(
-                "No player DB for '" ~ player() ~ "': " ~ path ~ " does not exist. "
-                ~ "Check the gamertag (a folder of " ~ data_dir() ~ "/players) or HALO_DATA_DIR.") }}
+                "No player DB for '" ~ player() ~ "': " ~ shown_path(path) ~ " does not exist. "
+                ~ "Check the gamertag (a folder of " ~ shown_path(data_dir() ~ "/players")
+                ~ ") or HALO_DATA_DIR.") }}
         {%- endif -%}
         {%- do run_query('attach if not exists ' ~ sql_string(path) ~ ' as player_db (read_only)') -%}
         {#- an ATTACH inside the hook's transaction is undone when dbt rolls it back -#}

@@ -43,7 +43,7 @@ asset_names as (
 ),
 
 game_variant_categories as (
-    select * from {{ ref('game_variant_categories') }}
+    {{ landing_seed('game_variant_categories') }}
 ),
 
 player_copies as (

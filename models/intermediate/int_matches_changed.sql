@@ -32,6 +32,10 @@ api_films as (
     select * from {{ ref('stg_halo_api__films') }}
 ),
 
+api_participants as (
+    select * from {{ ref('stg_halo_api__match_participants') }}
+),
+
 changed_player_copies as (
     select match_stats.match_id
     from player_match_stats as match_stats
@@ -50,6 +54,7 @@ changed_player_copies as (
 ),
 
 landed_matches as (
+    -- a match some response of which was landed since the last merge
     select match_id from api_history
     where response_id > {{ landing_high_water_mark() }}
     union
@@ -63,10 +68,29 @@ landed_matches as (
     where greatest(manifest_response_id, chunk_response_id) > {{ landing_high_water_mark() }}
 ),
 
+tracked_matches as (
+    -- a match a tracked player has: in their history, or stats they fetched while in its
+    -- roster (the landing may hold matches no tracked player played: they are not merged)
+    select api_history.match_id
+    from api_history
+    where
+        api_history.response_id > {{ landing_high_water_mark() }}
+        and api_history.player_xuid is not null
+    union
+    select api_stats.match_id
+    from api_stats
+    semi join landed_matches
+        on api_stats.match_id = landed_matches.match_id
+    inner join api_participants
+        on
+            api_stats.response_id = api_participants.response_id
+            and api_stats.player_xuid = api_participants.xuid
+),
+
 changed as (
     select match_id from changed_player_copies
     union
-    select match_id from landed_matches
+    select match_id from tracked_matches
     where match_id is not null
 )
 

@@ -46,7 +46,7 @@ landing_source as (
         cast(now() as timestamp) as merged_at,
         batch_size.matches_merged
     from batch_size
-    where {{ 'true' if landing_attached() else 'false' }}
+    where {{ 'true' if landing_enabled() else 'false' }}
 ),
 
 sources as (

@@ -244,7 +244,9 @@ def run_gate(
     data_dir = session.data_dir
     path = data_dir.player_db(player)
     result = session.run(
-        ["build", "--selector", "cleanup_gate"], player=player, env=facts.environment(),
+        ["build", "--selector", "cleanup_gate"],
+        player=player,
+        env=facts.environment(),
         check=False,
     )
     differences = list_differences(data_dir, path, None, compiled[DIFFERENCES_MODEL])
@@ -381,7 +383,9 @@ def record_columns(
 def run_checklist(session: DbtSession, player: str, facts: CompatFacts) -> None:
     """The phase-5 checklist against the backup (dbt), as one build."""
     result = session.run(
-        ["build", "--selector", "checklist_phase5"], player=player, env=facts.environment(),
+        ["build", "--selector", "checklist_phase5"],
+        player=player,
+        env=facts.environment(),
         check=False,
     )
     if not result.ok:

@@ -108,6 +108,8 @@ def dbt_environment(data_dir: DataDir) -> dict[str, str]:
     runs with the data dir as its working directory."""
     return {
         "HALO_DATA_DIR": RELATIVE_DATA_DIR,
+        # for messages only (macro shown_path): the data dir as the user knows it
+        "HALO_DATA_DIR_SHOWN": str(data_dir.root),
         "HALO_PROJECT_ROOT": str(PROJECT_ROOT),
         "DBT_PROJECT_DIR": str(PROJECT_ROOT),
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),

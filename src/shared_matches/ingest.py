@@ -1,50 +1,43 @@
-"""`shared-matches ingest`: build or update a player DB from recorded Halo API responses.
+"""`shared-matches ingest`: land recorded Halo API responses, merge them, write the player's rows.
 
-The directory layout it reads is described in :mod:`shared_matches.sync.recorded` and in
-docs/sync.md (the recorded-fixtures directory itself works). Each match is written in its
-own transaction, by the same transformers and writer as `shared-matches sync`; running it
-again replaces the matches it wrote. Then the player's incremental warehouse build runs.
+The directory layout is described in :mod:`shared_matches.landing.recorded` and in
+docs/sync.md (the recorded-fixtures directory itself works). The responses are landed as
+received (one transaction per match), the phase-3 build merges them into the warehouse, and
+the player's rows of every match they played are written into their DB from the warehouse,
+as a sync does. Running it again lands the responses again; the warehouse is unchanged.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared_matches.dbt_session import DbtSession
+from shared_matches.landing.recorded import RecordedLanding, land_recorded
 from shared_matches.paths import DataDir, UserError
-from shared_matches.sync.parsing import MatchDataError, timestamp, utc_now, xuid_of
-from shared_matches.sync.player_store import PlayerStore
-from shared_matches.sync.recorded import RecordedResponses
-from shared_matches.sync.transform import (
-    FilmEvent,
-    asset_refs,
-    build_match_rows,
-    gamertags_from_events,
-    human_players,
-)
-from shared_matches.sync.warehouse_build import build_player
+from shared_matches.sync.parsing import xuid_of
+from shared_matches.sync.player_rows import PlayerStore, write_player_rows
+from shared_matches.sync.warehouse_build import build_landing
 
 
 @dataclass
 class IngestSummary:
     gamertag: str
+    landing: RecordedLanding | None = None
     xuid: str = ""
     written: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    without_events: list[str] = field(default_factory=list)
-    unused: list[str] = field(default_factory=list)
     build_seconds: float | None = None
 
     def format(self) -> str:
-        lines = [
-            f"ingest {self.gamertag} (xuid {self.xuid}): {len(self.written)} matches written, "
-            f"{len(self.skipped)} skipped, {len(self.without_events)} without film events"
-        ]
-        lines += [f"skipped {m}: {why}" for m, why in self.skipped]
-        lines += [f"unused file {u}" for u in self.unused]
+        lines = [self.landing.format()] if self.landing else []
+        lines.append(
+            f"ingest {self.gamertag} (xuid {self.xuid}): {len(self.written)} of their matches "
+            "written into their DB from the warehouse"
+        )
         if self.build_seconds is not None:
-            lines.append(f"warehouse updated for {self.gamertag} in {self.build_seconds:.1f} s")
+            lines.append(f"warehouse updated in {self.build_seconds:.1f} s")
         return "\n".join(lines)
 
 
@@ -55,88 +48,64 @@ def ingest_recorded(
     xuid: str | None = None,
     build: bool = True,
 ) -> IngestSummary:
-    recorded = RecordedResponses.scan(source)
-    summary = IngestSummary(gamertag, unused=list(recorded.unused))
-    events_by_match: dict[str, list[FilmEvent]] = {}
-    for match_id, film in recorded.films.items():
-        if match_id in recorded.stats:
-            try:
-                events_by_match[match_id] = film.events()
-            except Exception as exc:  # the chunk parser raises several error types
-                summary.unused.append(f"{film.path.name}: unreadable film chunk ({exc})")
-    seen_gamertags: dict[str, str] = {}
-    for events in events_by_match.values():
-        seen_gamertags.update(gamertags_from_events(events))
-
-    with PlayerStore.open(data_dir.player_db(gamertag)) as store:
-        owner = _owner_xuid(store, gamertag, xuid, seen_gamertags)
-        summary.xuid = owner
-        store.claim_owner(owner, gamertag)
-        ordered = sorted(
-            recorded.stats.items(),
-            key=lambda item: str(timestamp((item[1].get("MatchInfo") or {}).get("StartTime"))),
-        )
-        for match_id, stats in ordered:
-            roster = dict(human_players(stats))
-            if owner not in roster:
-                summary.skipped.append((match_id, f"{gamertag} (xuid {owner}) did not play it"))
-                continue
-            names = {
-                ref.kind: recorded.assets.get_any_version(ref)
-                for ref in asset_refs(stats.get("MatchInfo") or {})
-            }
-            events = events_by_match.get(match_id)
-            try:
-                rows = build_match_rows(
-                    stats,
-                    owner,
-                    gamertag,
-                    asset_names=names,
-                    now=utc_now(),
-                    skill=recorded.skill.get(match_id),
-                    events=events,
-                    history_row=recorded.history_row(match_id, roster[owner]),
-                    known_gamertags={**store.known_gamertags(roster), **seen_gamertags},
-                )
-            except MatchDataError as exc:
-                summary.skipped.append((match_id, str(exc)))
-                continue
-            store.write_match(rows)
-            summary.written.append(match_id)
-            if events is None:
-                summary.without_events.append(match_id)
-    if build and summary.written:
-        summary.build_seconds = build_player(data_dir, gamertag)
+    summary = IngestSummary(gamertag)
+    owner = None
+    if xuid:
+        owner = xuid_of(xuid)
+        if not owner:
+            raise UserError(f"--xuid must be a 16-digit xuid, got {xuid!r}.")
+    path = data_dir.player_db(gamertag)
+    if owner is None and path.is_file():
+        with PlayerStore.open(path) as store:
+            owner = store.owner_xuid()
+    landed = land_recorded(data_dir, source, gamertag, owner)
+    summary.landing = landed
+    summary.xuid = landed.player_xuid or ""
+    if not build:
+        return summary
+    session = DbtSession(data_dir)
+    summary.build_seconds = build_landing(session)
+    created = not path.exists()
+    try:
+        with PlayerStore.open(path) as store:
+            store.claim_owner(summary.xuid, gamertag)
+            mine = _matches_of(data_dir, summary.xuid, landed.matches)
+            write_player_rows(data_dir, store, summary.xuid, mine)
+            summary.written = mine
+    except BaseException:
+        if created:  # an ingest that fails leaves no ownerless DB behind
+            for leftover in (path, path.with_name(path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
+        raise
     return summary
 
 
-def _owner_xuid(store: PlayerStore, gamertag: str, wanted: str | None, seen: dict[str, str]) -> str:
-    if wanted:
-        xuid = xuid_of(wanted)
-        if not xuid:
-            raise UserError(f"--xuid must be a 16-digit xuid, got {wanted!r}.")
-        return xuid
-    known = store.owner_xuid()
-    if known:
-        return known
-    matches = sorted({x for x, g in seen.items() if g.lower() == gamertag.lower()})
-    if len(matches) == 1:
-        return matches[0]
-    raise UserError(
-        f"Cannot tell {gamertag}'s xuid: their DB has none and the recorded films do not "
-        "show that gamertag. Pass --xuid."
-    )
+def _matches_of(data_dir: DataDir, xuid: str, match_ids: list[str]) -> list[str]:
+    """Which of these matches the warehouse says the player has."""
+    from shared_matches.duckdb_files import open_db
+
+    if not match_ids:
+        return []
+    with open_db(data_dir.warehouse, read_only=True) as con:
+        rows = con.execute(
+            "select match_id from match_players where player_xuid = ? "
+            "and match_id = any(?::varchar[]) order by start_time, match_id",
+            [xuid, match_ids],
+        ).fetchall()
+    return [r[0] for r in rows]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "ingest",
-        help="build or update a player DB from recorded Halo API responses",
+        help="land recorded Halo API responses, merge them, write the player's rows",
         description=(
             "Read recorded API responses (match stats, skill, history pages, asset versions, "
-            "film chunks named NN_<match_id>.gzip) from a directory, write the player's "
-            "matches into their v4 DB (one transaction per match), then run the player's "
-            "incremental warehouse build. Layout: docs/sync.md."
+            "film manifests and chunks named NN_<match_id>.gzip) from a directory, land them as "
+            "received, merge them into the warehouse (phase 3), then write the player's rows of "
+            "the matches they played into their v4 DB. Layout: docs/sync.md."
         ),
     )
     parser.add_argument("--player", required=True, help="gamertag of the DB's owner")
@@ -147,7 +116,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--xuid", help="the owner's xuid (default: from their DB, else from the films)"
     )
     parser.add_argument(
-        "--no-build", action="store_true", help="do not run the warehouse build afterwards"
+        "--no-build", action="store_true", help="only land the responses (no merge, no rows)"
     )
     parser.set_defaults(func=run)
 

@@ -1,30 +1,53 @@
--- STUB until the landing staging lands
-with stub as (
+-- One row per result row of a landed match_history response (a page of one player's
+-- history): the match, its times, mode and assets, and that player's team, outcome and rank.
+with responses as (
+    {{ landing_table('responses') }}
+),
+
+history_pages as (
     select
-        cast(null as bigint) as response_id,
-        cast(null as timestamp) as fetched_at,
-        cast(null as varchar) as fetched_by,
-        cast(null as varchar) as player_xuid,
-        cast(null as varchar) as match_id,
-        cast(null as timestamp) as start_time,
-        cast(null as timestamp) as end_time,
-        cast(null as double) as duration_seconds,
-        cast(null as integer) as lifecycle_mode,
-        cast(null as integer) as game_variant_category,
-        cast(null as integer) as playlist_experience,
-        cast(null as varchar) as playlist_id,
-        cast(null as varchar) as playlist_version_id,
-        cast(null as varchar) as map_id,
-        cast(null as varchar) as map_version_id,
-        cast(null as varchar) as pair_id,
-        cast(null as varchar) as pair_version_id,
-        cast(null as varchar) as game_variant_id,
-        cast(null as varchar) as game_variant_version_id,
-        cast(null as integer) as team_id,
-        cast(null as integer) as outcome,
-        cast(null as integer) as rank,
-        cast(null as boolean) as is_present_at_end
-    where false
+        response_id,
+        fetched_at,
+        fetched_by,
+        player_xuid,
+        payload
+    from responses
+    where
+        kind = 'match_history'
+        and http_status = {{ var('http_ok') }}
+),
+
+history_rows as (
+    select
+        history_pages.response_id,
+        history_pages.fetched_at,
+        history_pages.fetched_by,
+        history_pages.player_xuid,
+        results.history_row,
+        results.history_row -> '$.MatchInfo' as match_info
+    from history_pages
+    cross join unnest(json_extract(history_pages.payload, '$.Results[*]')) as results (history_row)
+),
+
+parsed as (
+    select
+        response_id,
+        fetched_at,
+        fetched_by,
+        player_xuid,
+        lower(history_row ->> '$.MatchId') as match_id,
+        {{ halo_timestamp("match_info ->> '$.StartTime'") }} as start_time,
+        {{ halo_timestamp("match_info ->> '$.EndTime'") }} as end_time,
+        {{ halo_duration_seconds("match_info ->> '$.Duration'") }} as duration_seconds,
+        try_cast(match_info ->> '$.LifecycleMode' as integer) as lifecycle_mode,
+        try_cast(match_info ->> '$.GameVariantCategory' as integer) as game_variant_category,
+        try_cast(match_info ->> '$.PlaylistExperience' as integer) as playlist_experience,
+        {{ halo_asset_columns('match_info') }},
+        try_cast(history_row ->> '$.LastTeamId' as integer) as team_id,
+        try_cast(history_row ->> '$.Outcome' as integer) as outcome,
+        try_cast(history_row ->> '$.Rank' as integer) as rank,
+        try_cast(history_row ->> '$.PresentAtEndOfMatch' as boolean) as is_present_at_end
+    from history_rows
 )
 
-select * from stub
+select * from parsed

@@ -1,28 +1,79 @@
--- STUB until the landing staging lands
-with stub as (
+-- One row per landed match_stats response (HTTP 200): the match-level facts, parsed from the
+-- JSON as received. duration_seconds is MatchInfo.Duration (the real match duration, not
+-- end minus start); mode_category is the GameVariantCategory enum name (the seed
+-- game_variant_categories: `dbt seed` loads it into the warehouse).
+with responses as (
+    {{ landing_table('responses') }}
+),
+
+game_variant_categories as (
+    {{ landing_seed('game_variant_categories') }}
+),
+
+stats_responses as (
+    -- match_id from the landing's own column (the writer lower-cases it), so that a filter on
+    -- it reaches the scan before any JSON is parsed
     select
-        cast(null as bigint) as response_id,
-        cast(null as timestamp) as fetched_at,
-        cast(null as varchar) as fetched_by,
-        cast(null as varchar) as match_id,
-        cast(null as timestamp) as start_time,
-        cast(null as timestamp) as end_time,
-        cast(null as double) as duration_seconds,
-        cast(null as integer) as lifecycle_mode,
-        cast(null as integer) as game_variant_category,
-        cast(null as varchar) as mode_category,
-        cast(null as integer) as playlist_experience,
-        cast(null as boolean) as is_firefight,
-        cast(null as varchar) as playlist_id,
-        cast(null as varchar) as playlist_version_id,
-        cast(null as varchar) as map_id,
-        cast(null as varchar) as map_version_id,
-        cast(null as varchar) as pair_id,
-        cast(null as varchar) as pair_version_id,
-        cast(null as varchar) as game_variant_id,
-        cast(null as varchar) as game_variant_version_id,
-        cast(null as varchar) as player_xuid
-    where false
+        response_id,
+        fetched_at,
+        fetched_by,
+        player_xuid,
+        match_id,
+        payload -> '$.MatchInfo' as match_info
+    from responses
+    where
+        kind = 'match_stats'
+        and http_status = {{ var('http_ok') }}
+),
+
+parsed as (
+    select
+        response_id,
+        fetched_at,
+        fetched_by,
+        player_xuid,
+        match_id,
+        {{ halo_timestamp("match_info ->> '$.StartTime'") }} as start_time,
+        {{ halo_timestamp("match_info ->> '$.EndTime'") }} as end_time,
+        {{ halo_duration_seconds("match_info ->> '$.Duration'") }} as duration_seconds,
+        try_cast(match_info ->> '$.LifecycleMode' as integer) as lifecycle_mode,
+        try_cast(match_info ->> '$.GameVariantCategory' as integer) as game_variant_category,
+        try_cast(match_info ->> '$.PlaylistExperience' as integer) as playlist_experience,
+        {{ halo_asset_columns('match_info') }}
+    from stats_responses
+),
+
+categorised as (
+    select
+        parsed.response_id,
+        parsed.fetched_at,
+        parsed.fetched_by,
+        parsed.player_xuid,
+        parsed.match_id,
+        parsed.start_time,
+        parsed.end_time,
+        parsed.duration_seconds,
+        parsed.lifecycle_mode,
+        parsed.game_variant_category,
+        game_variant_categories.mode_category,
+        parsed.playlist_experience,
+        coalesce(
+            parsed.game_variant_category = {{ var('firefight_game_variant_category') }}, false
+        )
+        or coalesce(
+            parsed.playlist_experience in ({{ var('pve_playlist_experiences') | join(', ') }}), false
+        ) as is_firefight,
+        parsed.playlist_id,
+        parsed.playlist_version_id,
+        parsed.map_id,
+        parsed.map_version_id,
+        parsed.pair_id,
+        parsed.pair_version_id,
+        parsed.game_variant_id,
+        parsed.game_variant_version_id
+    from parsed
+    left join game_variant_categories
+        on parsed.game_variant_category = game_variant_categories.game_variant_category
 )
 
-select * from stub
+select * from categorised

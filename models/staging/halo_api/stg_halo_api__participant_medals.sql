@@ -1,12 +1,64 @@
--- STUB until the landing staging lands
-with stub as (
+-- One row per (landed match_stats response, human player, medal): the medal count summed
+-- over the player's PlayerTeamStats entries (a medal without a count counts 0).
+-- medal_name_id is BIGINT: medal ids exceed int32.
+with responses as (
+    {{ landing_table('responses') }}
+),
+
+stats_responses as (
     select
-        cast(null as bigint) as response_id,
-        cast(null as varchar) as match_id,
-        cast(null as varchar) as xuid,
-        cast(null as bigint) as medal_name_id,
-        cast(null as integer) as medal_count
-    where false
+        response_id,
+        lower(payload ->> '$.MatchId') as match_id,
+        payload
+    from responses
+    where
+        kind = 'match_stats'
+        and http_status = {{ var('http_ok') }}
+),
+
+roster as (
+    select
+        stats_responses.response_id,
+        stats_responses.match_id,
+        players.player_no,
+        players.player,
+        {{ halo_xuid("players.player ->> '$.PlayerId'") }} as xuid
+    from stats_responses
+    cross join
+        unnest(json_extract(stats_responses.payload, '$.Players[*]'))
+        with ordinality as players (player, player_no)
+),
+
+humans as (
+    select *
+    from roster
+    where xuid is not null
+),
+
+medals as (
+    select
+        humans.response_id,
+        humans.match_id,
+        humans.xuid,
+        humans.player_no,
+        try_cast(earned.medal ->> '$.NameId' as bigint) as medal_name_id,
+        coalesce(try_cast(earned.medal ->> '$.Count' as integer), 0) as medal_count
+    from humans
+    cross join
+        unnest(json_extract(humans.player, '$.PlayerTeamStats[*].Stats.CoreStats.Medals[*]'))
+            as earned (medal)
+),
+
+summed as (
+    select
+        response_id,
+        match_id,
+        xuid,
+        medal_name_id,
+        cast(sum(medal_count) as integer) as medal_count
+    from medals
+    where medal_name_id is not null
+    group by response_id, match_id, xuid, player_no, medal_name_id
 )
 
-select * from stub
+select * from summed

@@ -1,9 +1,9 @@
 """Sync a player's matches from the Halo Infinite API (`shared-matches sync`).
 
-Modules: ``api_client`` (spnkr client, retries, call counts), ``transform`` (API responses to
-v4 rows), ``player_store`` (one transaction per match), ``warehouse_lookup`` /
-``warehouse_rows`` (known matches cost no API call), ``assets`` (asset-name cache),
-``engine`` (the sync itself), ``benchmark`` (the plan's four-player scenario).
+Modules: ``api_client`` (spnkr client, retries, call counts), ``engine`` (the sync: history,
+what the group lacks, landing, build), ``warehouse_lookup`` (known matches cost no API call),
+``warehouse_build`` (the phase-3 build), ``player_rows`` (the player's rows from the
+warehouse), ``summary``, ``benchmark`` (the plan's four-player scenario).
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from shared_matches.paths import DataDir
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sync",
-        help="fetch a player's new matches from the Halo API, then update the warehouse",
+        help="fetch a player's new matches from the Halo API into the warehouse and their DB",
         description=(
-            "Page the player's match history down to their newest synced match, fetch new "
-            "matches in full (stats, skill, film events), fill matches the warehouse already "
-            "holds from it with no API call, write one transaction per match into the player "
-            "DB, then run the player's incremental warehouse build. Tokens come from "
-            "HALO_SPARTAN_TOKEN / HALO_CLEARANCE_TOKEN or a tokens file (see docs/sync.md)."
+            "Page the player's match history down to their newest synced match; fetch only the "
+            "matches the group lacks (stats, skill, film), landing every response as received; "
+            "merge the landing into the warehouse (phase 3); then write the player's rows of "
+            "every synced match, new or known, into their DB from the warehouse. Works the "
+            "same before and after the player's cleanup. Tokens come from HALO_SPARTAN_TOKEN / "
+            "HALO_CLEARANCE_TOKEN or a tokens file (see docs/sync.md)."
         ),
     )
     parser.add_argument("--player", required=True, help="gamertag of the tracked player")
@@ -42,12 +43,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--full",
         action="store_true",
         help="read the whole history instead of stopping at the newest synced match",
-    )
-    parser.add_argument(
-        "--personal-stats",
-        action="store_true",
-        help="for matches the warehouse knows, still fetch the match stats (1 call each) to "
-        "fill the player's medals and personal columns",
     )
     parser.add_argument(
         "--no-build", action="store_true", help="do not run the warehouse build afterwards"
@@ -72,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
     options = SyncOptions(
         max_matches=args.max_matches,
         full=args.full,
-        personal_stats=args.personal_stats,
         build=not args.no_build,
         progress=not args.no_progress and sys.stderr.isatty(),
         xuid=args.xuid,

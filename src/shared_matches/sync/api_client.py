@@ -28,11 +28,10 @@ from typing import Any, TypeVar
 
 import aiohttp
 from spnkr import HaloInfiniteClient
-from spnkr.film import highlight_events
+from spnkr.models.discovery_ugc import Film
 from yarl import URL
 
 from shared_matches.paths import DataDir, UserError
-from shared_matches.sync.transform import AssetRef, FilmEvent
 
 HALO_DOMAIN = "halowaypoint.com"
 TOKEN_ENV = ("HALO_SPARTAN_TOKEN", "HALO_CLEARANCE_TOKEN")
@@ -61,8 +60,22 @@ class NotFound(Exception):
     """The API has no such resource (HTTP 404)."""
 
 
-class FilmUnavailable(Exception):
-    """The match has no readable highlight-events film chunk."""
+@dataclass(frozen=True)
+class AssetRef:
+    """One asset version a match refers to (kind: playlist, map, pair, game_variant)."""
+
+    kind: str
+    asset_id: str
+    version_id: str
+
+
+@dataclass(frozen=True)
+class FilmManifest:
+    """A film manifest as received, and where its highlight-events chunk is (None: none)."""
+
+    payload: Any
+    chunk_url: str | None
+    film_version: int | None
 
 
 @dataclass(frozen=True)
@@ -229,40 +242,23 @@ class HaloApi:
     async def user_by_gamertag(self, gamertag: str) -> dict[str, Any]:
         return await self._json("user", lambda: self.client.profile.get_user_by_gamertag(gamertag))
 
-    async def asset_name(self, ref: AssetRef) -> str | None:
+    async def asset(self, ref: AssetRef) -> dict[str, Any]:
+        """The asset version as received (NotFound: 404)."""
         endpoint, method = ASSET_ENDPOINTS[ref.kind]
         getter = getattr(self.client.discovery_ugc, method)
-        try:
-            data = await self._json(endpoint, lambda: getter(ref.asset_id, ref.version_id))
-        except NotFound:
-            return None
-        name = data.get("PublicName") if isinstance(data, dict) else None
-        return str(name) if name else None
+        return await self._json(endpoint, lambda: getter(ref.asset_id, ref.version_id))
 
-    async def film_events(self, match_id: str) -> list[FilmEvent]:
-        """The film's highlight events: manifest, then the highlight chunk (as spnkr.film does)."""
-        try:
-            film = await self._request(
-                "film_manifest",
-                lambda: self.client.discovery_ugc.get_film_by_match_id(match_id),
-                lambda response: response.parse(),
-            )
-        except NotFound as exc:
-            raise FilmUnavailable("no film for this match (404)") from exc
-        except ValueError as exc:  # pydantic validation of an unexpected manifest
-            raise FilmUnavailable(f"unreadable film manifest: {exc}") from exc
-        url = film.highlight_events_url
-        if url is None:
-            raise FilmUnavailable("the film has no highlight-events chunk")
-        try:
-            data = await self._request("film_chunk", lambda: self._get(url), _read_bytes)
-        except NotFound as exc:
-            raise FilmUnavailable("highlight-events chunk not found (404)") from exc
-        version = film.custom_data.film_major_version
-        try:  # CPU-bound parsing: off the event loop, so requests in flight keep going
-            return await asyncio.to_thread(_parse_chunk, data, version)
-        except Exception as exc:  # the chunk parser raises several error types
-            raise FilmUnavailable(f"unreadable highlight-events chunk: {exc}") from exc
+    async def film_manifest(self, match_id: str) -> FilmManifest:
+        """The film manifest as received, with the highlight-events chunk's address and the
+        film major version (NotFound: 404)."""
+        payload = await self._json(
+            "film_manifest", lambda: self.client.discovery_ugc.get_film_by_match_id(match_id)
+        )
+        return FilmManifest(payload, *_highlight_chunk(payload))
+
+    async def film_chunk(self, url: str) -> bytes:
+        """A film chunk's bytes as received (NotFound: 404)."""
+        return await self._request("film_chunk", lambda: self._get(url), _read_bytes)
 
     # -- plumbing -----------------------------------------------------------------------------
     async def _get(self, url: str) -> aiohttp.ClientResponse:
@@ -317,8 +313,14 @@ class HaloApi:
             await asyncio.sleep(delay)
 
 
-def _parse_chunk(data: bytes, version: int) -> list[FilmEvent]:
-    return [FilmEvent.from_spnkr(e) for e in highlight_events.read(data, version)]
+def _highlight_chunk(manifest: Any) -> tuple[str | None, int | None]:
+    """(address, film major version) of a manifest's highlight-events chunk, read with spnkr's
+    film model; (None, None) when the manifest names none or spnkr cannot read it."""
+    try:
+        film = Film.model_validate(manifest)
+    except ValueError:  # pydantic's validation error: an unexpected manifest
+        return None, None
+    return film.highlight_events_url, film.custom_data.film_major_version
 
 
 async def _read_json(response: Any) -> Any:

@@ -1,48 +1,60 @@
-"""The sync engine: bring one player's DB (and then the warehouse) up to date from the API.
+"""The sync engine: bring one player up to date from the Halo API, through the landing.
 
-1. Page the player's match history, newest first, until the player's own newest synced
-   match (never stopping at a match the warehouse knows through another player).
-2. Ask the warehouse (read-only) which of these matches it holds with roster and events.
-3. Oldest first, one transaction per match: a known match is filled from the warehouse with
-   no API call; a new one costs match stats, skill (all participants, one request) and the
-   film's highlight events (manifest + chunk), plus asset names not yet cached.
-4. Run the player's incremental warehouse build.
+1. Merge what an earlier sync landed and did not merge (killed before its build).
+2. Page the player's match history, newest first, down to the player's own newest synced
+   match (never stopping at a match the warehouse knows through another player); every page
+   is landed as received.
+3. Ask the warehouse (read-only) which of these matches it knows: in the registry with their
+   roster, and their film loaded or known to be missing. Those cost no API call.
+4. Oldest first, in batches: a new match costs its stats, skill (every participant, one
+   request) and film (manifest + highlight chunk), plus asset versions never landed; all of a
+   match is landed in one transaction. Then one dbt build (phase 3) merges the batch, and the
+   player's rows of every match of the batch, new or known, are written into the player DB
+   from the warehouse (sync/player_rows.py): the personal tables always, the v4 shared tables
+   too while the DB is not cleaned up.
 
 Processing oldest first means an interrupted sync leaves a consistent prefix: the next sync
-stops at the newest match written and picks up the rest.
+merges what was landed, stops at the newest match written and picks up the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from shared_matches.dbt_session import DbtSession
+from shared_matches.landing.responses import LandedFilm, LandedResponse, LandingDataError
+from shared_matches.landing.store import FilmDecode, LandingStore
 from shared_matches.paths import DataDir, UserError
-from shared_matches.sync.api_client import FilmUnavailable, HaloApi, NotFound
-from shared_matches.sync.assets import AssetNameCache, cache_path
-from shared_matches.sync.parsing import MatchDataError, timestamp, utc_now, xuid_of
-from shared_matches.sync.player_store import PlayerStore
+from shared_matches.sync.api_client import AssetRef, HaloApi, NotFound
+from shared_matches.sync.parsing import dig, timestamp, xuid_of
+from shared_matches.sync.player_rows import PlayerStore, write_player_rows
 from shared_matches.sync.summary import SyncSummary
-from shared_matches.sync.transform import (
-    FilmEvent,
-    MatchRows,
-    asset_refs,
-    build_match_rows,
-    human_players,
-    validate_match_stats,
-)
-from shared_matches.sync.warehouse_build import build_player
-from shared_matches.sync.warehouse_lookup import KnownMatch, WarehouseReader
-from shared_matches.sync.warehouse_rows import rows_from_warehouse, with_personal_stats
+from shared_matches.sync.warehouse_build import build_landing, landing_pending
+from shared_matches.sync.warehouse_lookup import WarehouseReader
 
 HISTORY_PAGE_SIZE = 25
+ASSET_FIELDS = {
+    "playlist": "Playlist",
+    "map": "MapVariant",
+    "pair": "PlaylistMapModePair",
+    "game_variant": "UgcGameVariant",
+}
+ASSET_KINDS = {
+    "playlist": "asset_playlist",
+    "map": "asset_map",
+    "pair": "asset_map_mode_pair",
+    "game_variant": "asset_game_variant",
+}
 
 
 @dataclass
@@ -50,25 +62,33 @@ class SyncOptions:
     max_matches: int | None = None
     full: bool = False
     use_warehouse: bool = True
-    personal_stats: bool = False
     build: bool = True
     progress: bool = True
     xuid: str | None = None
     batch_size: int = 50
-    asset_cache: AssetNameCache | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class SyncEngine:
     def __init__(
-        self, data_dir: DataDir, gamertag: str, api: HaloApi, options: SyncOptions | None = None
+        self,
+        data_dir: DataDir,
+        gamertag: str,
+        api: HaloApi,
+        options: SyncOptions | None = None,
+        session: DbtSession | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.gamertag = gamertag
         self.api = api
         self.options = options or SyncOptions()
         self.summary = SyncSummary(gamertag)
-        self.assets = self.options.asset_cache or AssetNameCache.load(cache_path(data_dir))
         self.warehouse = WarehouseReader(data_dir)
+        self.session = session or DbtSession(data_dir)
+        self._parsing: threading.Thread | None = None
 
     async def run(self) -> SyncSummary:
         calls_before = self.api.stats.snapshot()
@@ -76,63 +96,101 @@ class SyncEngine:
         waited_before = self.api.stats.waited_seconds
         path = self.data_dir.player_db(self.gamertag)
         created = not path.exists()
-        store = PlayerStore.open(path)
+        if self.options.build:
+            self._start_parsing()
         failure: BaseException | None = None
-        finished = False
         try:
-            xuid = await self._owner_xuid(store)
-            self.summary.xuid = xuid
-            store.claim_owner(xuid, self.gamertag)
-            candidates = await self._collect_candidates(store, xuid)
-            try:
-                await self._process(store, xuid, candidates)
-            except (UserError, asyncio.CancelledError, KeyboardInterrupt) as exc:
-                failure = exc
-                self.summary.error = str(exc) or type(exc).__name__
-            finished = True
+            if self.options.build and landing_pending(self.data_dir):
+                self._join_parsing()
+                self.summary.notes.append("merged what an earlier sync had landed")
+                build_landing(self.session)
+            with PlayerStore.open(path) as store:
+                xuid = await self._owner_xuid(store)
+                self.summary.xuid = xuid
+                store.claim_owner(xuid, self.gamertag)
+                newest = None if self.options.full else store.newest_match()
+                have = store.existing_matches()
+            with LandingStore.for_data_dir(self.data_dir) as landing:
+                candidates = await self._collect_candidates(landing, xuid, newest, have)
+                await self._process(landing, path, xuid, candidates)
+        except (UserError, asyncio.CancelledError, KeyboardInterrupt) as exc:
+            failure = exc
+            self.summary.error = str(exc) or type(exc).__name__
         finally:
-            store.close()
-            failed = failure is not None or not finished
-            if created and failed and not (self.summary.new or self.summary.known):
-                _remove_db(path)  # a first sync that failed early leaves no empty player DB
-            self.assets.save()
+            self._join_parsing()
+            if created and not (self.summary.new or self.summary.known):
+                _remove_db(path)  # a first sync that wrote nothing leaves no empty player DB
             self.summary.calls = self.api.stats.snapshot() - calls_before
             self.summary.retries = Counter(self.api.stats.retries) - retries_before
             self.summary.waited_seconds = self.api.stats.waited_seconds - waited_before
-        written = self.summary.new or self.summary.known
-        if self.options.build and written:
-            self.summary.build_seconds = build_player(self.data_dir, self.gamertag)
         if failure is not None:
             raise failure
         return self.summary
 
+    # -- dbt, prepared while the API answers ---------------------------------------------
+    def _start_parsing(self) -> None:
+        """Import dbt and parse the project in a thread: the API calls wait on the network,
+        so the build after them starts at once."""
+        self._parsing = threading.Thread(target=self._parse_quietly, daemon=True)
+        self._parsing.start()
+
+    def _parse_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # the build parses again and says what failed
+            self.session.manifest()
+
+    def _join_parsing(self) -> None:
+        if self._parsing is not None:
+            self._parsing.join()
+            self._parsing = None
+
     # -- who and what ---------------------------------------------------------------------
     async def _owner_xuid(self, store: PlayerStore) -> str:
-        known = store.owner_xuid()
         wanted = self.options.xuid
         if wanted:
-            wanted = xuid_of(wanted) or ""
-            if not wanted:
-                raise UserError(f"--xuid must be 16 digits, got {self.options.xuid!r}.")
-            return wanted
+            xuid = xuid_of(wanted)
+            if not xuid:
+                raise UserError(f"--xuid must be 16 digits, got {wanted!r}.")
+            return xuid
+        known = store.owner_xuid()
         if known:
             return known
         user = await self.api.user_by_gamertag(self.gamertag)
         xuid = xuid_of(user.get("xuid"))
         if not xuid:
             raise UserError(f"The Halo API gave no xuid for gamertag {self.gamertag!r}.")
+        with LandingStore.for_data_dir(self.data_dir) as landing:
+            landing.append([self._response("user", user, player_xuid=xuid, request=self.gamertag)])
         return xuid
 
-    async def _collect_candidates(self, store: PlayerStore, xuid: str) -> list[dict[str, Any]]:
-        """History rows to sync, oldest first."""
-        newest = None if self.options.full else store.newest_match()
+    def _response(self, kind: str, data: Any, **fields: Any) -> LandedResponse:
+        return LandedResponse.of_json(
+            kind, data, fetched_at=utc_now(), fetched_by=self.gamertag, **fields
+        )
+
+    async def _collect_candidates(
+        self,
+        landing: LandingStore,
+        xuid: str,
+        newest: tuple[str, datetime | None] | None,
+        have: set[str],
+    ) -> list[dict[str, Any]]:
+        """History rows to sync, oldest first; every page read is landed as received."""
         newest_id, newest_start = newest if newest else (None, None)
-        have = store.existing_matches()
         limit = self.options.max_matches
         picked: dict[str, dict[str, Any]] = {}
         start = 0
         while True:
             page = await self.api.match_history(xuid, start, HISTORY_PAGE_SIZE)
+            landing.append(
+                [
+                    self._response(
+                        "match_history",
+                        page,
+                        player_xuid=xuid,
+                        request=f"start={start}&count={HISTORY_PAGE_SIZE}",
+                    )
+                ]
+            )
             rows = page.get("Results") or []
             for row in rows:
                 self.summary.history_rows += 1
@@ -140,7 +198,7 @@ class SyncEngine:
                 if not match_id:
                     self.summary.skipped.append(("?", "history row without MatchId"))
                     continue
-                started = timestamp((row.get("MatchInfo") or {}).get("StartTime"))
+                started = timestamp(dig(row, "MatchInfo", "StartTime"))
                 if newest_id is not None and (
                     match_id == newest_id or (newest_start and started and started < newest_start)
                 ):
@@ -155,12 +213,10 @@ class SyncEngine:
                 return _oldest_first(picked)
             start += len(rows)
 
-    # -- per match ------------------------------------------------------------------------
+    # -- per batch ------------------------------------------------------------------------
     async def _process(
-        self, store: PlayerStore, xuid: str, candidates: list[dict[str, Any]]
+        self, landing: LandingStore, path: Path, xuid: str, candidates: list[dict[str, Any]]
     ) -> None:
-        ids = [str(r["MatchId"]).lower() for r in candidates]
-        loaded = self.warehouse.loaded_matches(ids) if self.options.use_warehouse else set()
         bar = tqdm(
             total=len(candidates),
             desc=f"sync {self.gamertag}",
@@ -170,104 +226,168 @@ class SyncEngine:
         )
         try:
             for batch in _batches(candidates, self.options.batch_size):
-                batch_ids = [str(r["MatchId"]).lower() for r in batch]
-                known = self.warehouse.load([i for i in batch_ids if i in loaded])
-                for row, match_id in zip(batch, batch_ids, strict=True):
-                    match = known.get(match_id)
-                    if match is not None and match.participant(xuid) is not None:
-                        await self._sync_known(store, xuid, row, match)
-                    else:
-                        await self._sync_new(store, xuid, row, match_id)
+                ids = [str(r["MatchId"]).lower() for r in batch]
+                known = (
+                    self.warehouse.known_matches(ids, xuid) if self.options.use_warehouse else set()
+                )
+                written: list[str] = []
+                for row, match_id in zip(batch, ids, strict=True):
+                    if match_id in known:
+                        self.summary.known.append(match_id)
+                        written.append(match_id)
+                    elif await self._fetch_new(landing, xuid, row, match_id):
+                        self.summary.new.append(match_id)
+                        written.append(match_id)
                     bar.update(1)
                     bar.set_postfix(new=len(self.summary.new), known=len(self.summary.known))
+                if written and self.options.build:
+                    self._join_parsing()
+                    seconds = build_landing(self.session)
+                    self.summary.build_seconds = (self.summary.build_seconds or 0.0) + seconds
+                    with PlayerStore.open(path) as store:
+                        write_player_rows(self.data_dir, store, xuid, written)
         finally:
             bar.close()
 
-    async def _sync_known(
-        self, store: PlayerStore, xuid: str, history_row: Mapping[str, Any], known: KnownMatch
-    ) -> None:
-        before = self.api.stats.snapshot()
-        now = utc_now()
-        rows = rows_from_warehouse(known, history_row, xuid, self.gamertag, now)
-        if self.options.personal_stats:
-            try:
-                stats = await self.api.match_stats(known.match_id)
-                names = {  # the registry has the names: no asset look-up
-                    kind: rows.match_stats.get(f"{kind}_name")
-                    for kind in ("playlist", "map", "pair", "game_variant")
-                }
-                fresh = build_match_rows(
-                    stats, xuid, self.gamertag, asset_names=names, now=now, history_row=history_row
-                )
-                rows = with_personal_stats(fresh, rows)
-            except (NotFound, MatchDataError) as exc:
-                self.summary.notes.append(f"{known.match_id}: personal stats unavailable: {exc}")
-        self._write(store, rows)
-        self.summary.known.append(known.match_id)
-        self.summary.calls_for_known.update(self.api.stats.snapshot() - before)
-
-    async def _sync_new(
-        self, store: PlayerStore, xuid: str, history_row: Mapping[str, Any], match_id: str
-    ) -> None:
+    async def _fetch_new(
+        self, landing: LandingStore, xuid: str, history_row: Mapping[str, Any], match_id: str
+    ) -> bool:
+        """Fetch and land everything of a new match; False when it is skipped (reported)."""
         try:
             stats = await self.api.match_stats(match_id)
-            validate_match_stats(stats, xuid)
         except NotFound:
             self.summary.skipped.append((match_id, "match stats not found (404)"))
-            return
-        except MatchDataError as exc:
-            self.summary.skipped.append((match_id, str(exc)))
-            return
-        roster = [x for x, _ in human_players(stats)]
-        skill_task = asyncio.create_task(self.api.match_skill(match_id, roster))
-        film_task = asyncio.create_task(self._film_events(match_id))
-        names = await self._asset_names(stats)
-        skill: dict[str, Any] | None
+            return False
+        roster = _human_xuids(stats)
+        if xuid not in roster:
+            self.summary.skipped.append((match_id, f"match stats has no entry for xuid({xuid})"))
+            return False
+        skill_task = asyncio.create_task(self._skill(match_id, sorted(roster)))
+        film_task = asyncio.create_task(self._film(match_id))
         try:
+            assets = await self._assets(landing, stats)
             skill = await skill_task
-        except NotFound:
-            skill = None
+            film = await film_task
         except BaseException:
+            skill_task.cancel()
             film_task.cancel()
             raise
-        events = await film_task
-        rows = build_match_rows(
-            stats,
-            xuid,
-            self.gamertag,
-            asset_names=names,
-            now=utc_now(),
-            skill=skill,
-            events=events,
-            history_row=history_row,
-            known_gamertags=store.known_gamertags(roster),
-        )
-        self._write(store, rows)
-        self.summary.new.append(match_id)
-
-    def _write(self, store: PlayerStore, rows: MatchRows) -> None:
+        responses = [
+            self._response("match_stats", stats, match_id=match_id, player_xuid=xuid),
+            *([skill] if skill else []),
+        ]
         try:
-            store.write_match(rows)
-        except Exception as exc:
-            raise UserError(
-                f"Writing match {rows.match_id} into {store.path} failed and was rolled back "
-                f"(nothing of it was kept): {exc}"
-            ) from exc
+            landed = landing.append_match(responses, film)
+            if assets:
+                landing.append(assets)
+        except LandingDataError as exc:
+            self.summary.skipped.append((match_id, str(exc)))
+            return False
+        if landed.film is None or not landed.film.ok:
+            self.summary.no_film.append((match_id, _film_reason(film, landed.film)))
+        return True
 
-    async def _film_events(self, match_id: str) -> list[FilmEvent] | None:
+    async def _skill(self, match_id: str, roster: list[str]) -> LandedResponse | None:
         try:
-            return await self.api.film_events(match_id)
-        except FilmUnavailable as exc:
-            self.summary.no_film.append((match_id, str(exc)))
+            data = await self.api.match_skill(match_id, roster)
+        except NotFound:
             return None
+        return self._response("match_skill", data, match_id=match_id, request=",".join(roster))
 
-    async def _asset_names(self, stats: Mapping[str, Any]) -> dict[str, str | None]:
-        names: dict[str, str | None] = {}
-        for ref in asset_refs(stats.get("MatchInfo") or {}):
-            if ref not in self.assets:
-                self.assets.put(ref, await self.api.asset_name(ref))
-            names[ref.kind] = self.assets.get(ref)
-        return names
+    async def _film(self, match_id: str) -> LandedFilm:
+        """The film as the API gives it: a 404 manifest, a manifest without highlight chunk,
+        or the manifest and its chunk (whose 404 is landed too): a missing film is recorded
+        once, so that no player asks for it again."""
+        try:
+            manifest = await self.api.film_manifest(match_id)
+        except NotFound:
+            return LandedFilm(
+                manifest=LandedResponse(
+                    "film_manifest", 404, utc_now(), self.gamertag, match_id=match_id
+                )
+            )
+        landed_manifest = self._response("film_manifest", manifest.payload, match_id=match_id)
+        if manifest.chunk_url is None:
+            return LandedFilm(manifest=landed_manifest)
+        try:
+            data = await self.api.film_chunk(manifest.chunk_url)
+        except NotFound:
+            chunk = LandedResponse(
+                "film_chunk",
+                404,
+                utc_now(),
+                self.gamertag,
+                match_id=match_id,
+                request=manifest.chunk_url,
+            )
+        else:
+            chunk = LandedResponse(
+                "film_chunk",
+                200,
+                utc_now(),
+                self.gamertag,
+                match_id=match_id,
+                request=manifest.chunk_url,
+                body=data,
+                film_version=manifest.film_version,
+            )
+        return LandedFilm(manifest=landed_manifest, chunk=chunk)
+
+    async def _assets(
+        self, landing: LandingStore, stats: Mapping[str, Any]
+    ) -> list[LandedResponse]:
+        """The asset versions of the match that the landing has never received."""
+        info = stats.get("MatchInfo") or {}
+        refs = [ref for ref in asset_refs(info) if not landing_has_asset(landing, ref)]
+        landed = []
+        for ref in refs:
+            try:
+                data = await self.api.asset(ref)
+            except NotFound:
+                continue
+            landed.append(
+                self._response(
+                    ASSET_KINDS[ref.kind], data, request=f"{ref.asset_id}/{ref.version_id}"
+                )
+            )
+        return landed
+
+
+def asset_refs(match_info: Mapping[str, Any]) -> list[AssetRef]:
+    """The asset versions a match (or history row) refers to; custom games may lack some."""
+    refs = []
+    for kind, key in ASSET_FIELDS.items():
+        asset_id = dig(match_info, key, "AssetId")
+        version_id = dig(match_info, key, "VersionId")
+        if asset_id and version_id:
+            refs.append(AssetRef(kind, str(asset_id).lower(), str(version_id).lower()))
+    return refs
+
+
+def landing_has_asset(landing: LandingStore, ref: AssetRef) -> bool:
+    row = landing.con.execute(
+        "select count(*) from responses where kind = ? and request = ? and http_status = 200",
+        [ASSET_KINDS[ref.kind], f"{ref.asset_id}/{ref.version_id}"],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _human_xuids(stats: Mapping[str, Any]) -> set[str]:
+    return {
+        xuid
+        for player in stats.get("Players") or []
+        if isinstance(player, dict) and (xuid := xuid_of(player.get("PlayerId")))
+    }
+
+
+def _film_reason(film: LandedFilm, decode: FilmDecode | None) -> str:
+    if film.manifest is None or film.manifest.http_status == 404:
+        return "no film for this match (404)"
+    if film.chunk is None:
+        return "the film has no highlight-events chunk"
+    if film.chunk.http_status == 404:
+        return "highlight-events chunk not found (404)"
+    return f"unreadable highlight-events chunk: {decode.error if decode else 'not decoded'}"
 
 
 def _remove_db(path: Path) -> None:

@@ -1,19 +1,49 @@
-"""Bring the warehouse up to date with one player's DB after a sync or an ingest."""
+"""Bring the warehouse up to date with what the landing holds (phase 3)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
-from shared_matches.migrate import migrate_players
+import duckdb
+
+from shared_matches.dbt_session import DbtSession
+from shared_matches.duckdb_files import open_db
+from shared_matches.landing.schema import landing_path
+from shared_matches.locking import warehouse_lock
+from shared_matches.migrate import run_phase1, warehouse_ready
 from shared_matches.paths import DataDir
 
 
-def build_player(
-    data_dir: DataDir, gamertag: str, say: Callable[[str], None] | None = None
-) -> float:
-    """Run the player's incremental phase-2 build (phase 1 first if the warehouse is new),
-    under the warehouse lock; return the seconds it took."""
+def build_landing(session: DbtSession, lock_timeout: float = 600.0) -> float:
+    """Run the phase-3 build (phase 1 first if the warehouse is new), under the warehouse
+    lock: it merges every response landed since the last merge. Returns its seconds."""
     started = time.perf_counter()
-    migrate_players(data_dir, [gamertag], say=say or (lambda _line: None))
+    data_dir = session.data_dir
+    with warehouse_lock(data_dir, "sync: merge the landing", timeout=lock_timeout):
+        if not warehouse_ready(data_dir):
+            run_phase1(session, say=lambda _line: None)
+        session.run(["build", "--selector", "phase3"], landing=True)
     return time.perf_counter() - started
+
+
+def landing_pending(data_dir: DataDir) -> bool:
+    """True when the landing holds responses the warehouse has not merged yet (a sync was
+    stopped between its landing and its build)."""
+    landing = landing_path(data_dir)
+    if not landing.is_file():
+        return False
+    with open_db(landing, read_only=True) as con:
+        newest = con.execute("select coalesce(max(response_id), 0) from responses").fetchone()[0]
+    if newest == 0:
+        return False
+    if not data_dir.warehouse.is_file():
+        return True
+    with open_db(data_dir.warehouse, read_only=True) as con:
+        try:
+            merged = con.execute(
+                "select coalesce(max(last_response_id), 0) from merged_sources "
+                "where source_id = 'halo_api'"
+            ).fetchone()[0]
+        except duckdb.CatalogException:
+            return True
+    return newest > merged

@@ -1,7 +1,6 @@
-"""Read what the shared warehouse already holds about a set of matches, READ-ONLY.
+"""Which matches the shared warehouse already knows, READ-ONLY.
 
-The sync opens the warehouse only for the short moments it needs it (a registry look-up,
-then the rows of a batch of known matches) and closes it each time: the incremental dbt
+The sync opens the warehouse only for the short moment of a look-up and closes it: the dbt
 build that follows needs the file for itself.
 """
 
@@ -9,57 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
+from shared_matches.duckdb_files import connect
 from shared_matches.locking import warehouse_lock
-from shared_matches.paths import DataDir, UserError
-from shared_matches.v4_schema import column_names
+from shared_matches.paths import DataDir
 
-PARTICIPANT_COLUMNS = column_names("match_participants")
-EVENT_COLUMNS = ("event_type", "time_ms", "xuid", "gamertag", "type_hint", "raw_json")
-REGISTRY_COLUMNS = (
-    "match_id",
-    "start_time",
-    "end_time",
-    "playlist_id",
-    "playlist_name",
-    "map_id",
-    "map_name",
-    "pair_id",
-    "pair_name",
-    "game_variant_id",
-    "game_variant_name",
-    "mode_category",
-    "is_ranked",
-    "is_firefight",
-    "duration_seconds",
-    "team_0_score",
-    "team_1_score",
-)
-
-
-@dataclass
-class KnownMatch:
-    """A match the warehouse holds with its roster and its events."""
-
-    registry: dict[str, Any]
-    participants: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    aliases: dict[str, tuple[str, Any]] = field(default_factory=dict)
-
-    @property
-    def match_id(self) -> str:
-        return str(self.registry["match_id"])
-
-    def participant(self, xuid: str) -> dict[str, Any] | None:
-        for row in self.participants:
-            if row["xuid"] == xuid:
-                return row
-        return None
+# film states that need no film call again (match_registry.film_state): the film was read,
+# or the API said once that there is none to read
+SETTLED_FILM_STATES = ("loaded", "not_found", "no_highlights", "undecodable")
 
 
 class WarehouseReader:
@@ -80,85 +39,30 @@ class WarehouseReader:
             yield None
             return
         with warehouse_lock(self.data_dir, "sync: read-only look-up", self.lock_timeout):
-            try:
-                con = duckdb.connect(str(self.path), read_only=True)
-            except duckdb.IOException as exc:
-                raise UserError(f"Cannot open the warehouse {self.path} read-only: {exc}") from exc
+            con = connect(self.path, read_only=True)
             try:
                 yield con
             finally:
                 con.close()
 
-    def loaded_matches(self, match_ids: list[str]) -> set[str]:
-        """The matches whose roster and events are both loaded in the warehouse."""
+    def known_matches(self, match_ids: list[str], player_xuid: str) -> set[str]:
+        """The matches whose roster (with this player in it) the warehouse holds, and whose
+        film is loaded or known to be missing: a sync brings them at no API call."""
         if not match_ids:
             return set()
         with self._connect() as con:
-            if con is None or not _has_table(con, "match_registry"):
+            if con is None:
                 return set()
-            rows = con.execute(
-                "select match_id from match_registry "
-                "where match_id = any(?::varchar[]) and participants_loaded and events_loaded",
-                [match_ids],
-            ).fetchall()
+            try:
+                rows = con.execute(
+                    "select registry.match_id from match_registry as registry "
+                    "where registry.match_id = any(?::varchar[]) "
+                    "and registry.participants_loaded "
+                    "and (registry.events_loaded or registry.film_state = any(?::varchar[])) "
+                    "and exists (select 1 from match_participants as roster "
+                    "where roster.match_id = registry.match_id and roster.xuid = ?)",
+                    [match_ids, list(SETTLED_FILM_STATES), player_xuid],
+                ).fetchall()
+            except duckdb.CatalogException:
+                return set()
         return {r[0] for r in rows}
-
-    def load(self, match_ids: list[str]) -> dict[str, KnownMatch]:
-        """Registry row, roster, events and aliases of the given (loaded) matches."""
-        if not match_ids:
-            return {}
-        with self._connect() as con:
-            if con is None or not _has_table(con, "match_registry"):
-                return {}
-            registry = _dicts(
-                con,
-                f"select {', '.join(REGISTRY_COLUMNS)} from match_registry "
-                "where match_id = any(?::varchar[]) and participants_loaded and events_loaded",
-                [match_ids],
-            )
-            known = {row["match_id"]: KnownMatch(row) for row in registry}
-            ids = list(known)
-            if not ids:
-                return {}
-            owner_cols = ["team_mmr", "enemy_mmr", "is_owner_row"]
-            for row in _dicts(
-                con,
-                f"select {', '.join(PARTICIPANT_COLUMNS + owner_cols)} from match_participants "
-                "where match_id = any(?::varchar[]) order by match_id, xuid",
-                [ids],
-            ):
-                known[row["match_id"]].participants.append(row)
-            for row in _dicts(
-                con,
-                f"select match_id, {', '.join(EVENT_COLUMNS)} from highlight_events "
-                "where match_id = any(?::varchar[]) order by match_id, time_ms, event_key",
-                [ids],
-            ):
-                known[row.pop("match_id")].events.append(row)
-            xuids = sorted({p["xuid"] for k in known.values() for p in k.participants})
-            aliases = {
-                r["xuid"]: (r["gamertag"], r["last_seen"])
-                for r in _dicts(
-                    con,
-                    "select xuid, gamertag, last_seen from xuid_aliases "
-                    "where xuid = any(?::varchar[]) and gamertag is not null",
-                    [xuids],
-                )
-            }
-            for match in known.values():
-                roster = {p["xuid"] for p in match.participants}
-                match.aliases = {x: aliases[x] for x in roster if x in aliases}
-        return known
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [table]
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

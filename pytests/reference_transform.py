@@ -1,4 +1,7 @@
-"""Turn real Halo Infinite API responses into the rows of a v4 player DB.
+"""The sync's former Python transform, kept as an independent reference for the tests: the
+halo_api staging models (SQL) must give the same values on every recorded response.
+
+Turn real Halo Infinite API responses into the rows of a v4 player DB.
 
 One match gives, for its owner (the tracked player whose DB is written):
 - ``match_stats``: the owner's view (their team is "my" team, the best other team the enemy);

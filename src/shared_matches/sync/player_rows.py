@@ -1,0 +1,205 @@
+"""A player's own DB, as a sync writes it: the player's rows, from the warehouse.
+
+After a sync's build, every match of the batch (new or known) gets, from the warehouse's v4
+views (models/compat/v4_*.sql), the player's personal rows: match_stats, player_match_stats,
+medals_earned. A DB not yet cleaned up also gets the v4 shared rows (match_participants,
+highlight_events, xuid_aliases) so that the old app keeps working until the player cleans up;
+a cleaned DB gets nothing else, its compatibility views already show the new matches.
+Everything of a batch is written in one transaction (a failure leaves nothing of it). Only
+the columns the DB really has are written, so older layouts keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+
+from shared_matches.duckdb_files import (
+    MOVED_TABLES,
+    attach_warehouse,
+    quote_ident,
+    table_columns,
+    views,
+)
+from shared_matches.paths import WAREHOUSE_CATALOG, UserError
+from shared_matches.player_identity import read_player_xuid
+from shared_matches.v4_schema import create_v4_schema
+
+# the player DB's tables a sync writes, each from the warehouse view v4_<table>
+PERSONAL_TABLES = ("match_stats", "player_match_stats", "medals_earned")
+# the highlight events' id is the player DB's own sequence (the view's ids only order them)
+EVENT_ID = "id"
+
+
+class PlayerStore:
+    """One player DB opened read-write for a sync or an ingest."""
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self.con = con
+
+    @classmethod
+    def open(cls, path: Path) -> PlayerStore:
+        """Open (creating it in the v4 layout when missing) a player DB."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.Error as exc:
+            raise UserError(f"Cannot open the player DB {path}: {exc}") from exc
+        try:
+            if not views(con):
+                create_v4_schema(con)
+        except BaseException:
+            con.close()
+            raise
+        return cls(path, con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> PlayerStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def is_cleaned(self) -> bool:
+        """True when cleanup (phase 5) replaced the shared tables with views."""
+        return bool(set(views(self.con)) & set(MOVED_TABLES))
+
+    # -- metadata ---------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("select value from sync_meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.con.execute("delete from sync_meta where key = ?", [key])
+        self.con.execute(
+            "insert into sync_meta (key, value, updated_at) values (?, ?, now()::timestamp)",
+            [key, value],
+        )
+
+    def owner_xuid(self) -> str | None:
+        """The owner's xuid (the rule of player_identity), None for a DB that has none yet."""
+        try:
+            return read_player_xuid(self.con, str(self.path))
+        except UserError:
+            return None
+
+    def claim_owner(self, xuid: str, gamertag: str) -> None:
+        """Record the owner in sync_meta; refuse a DB that belongs to another xuid."""
+        current = self.owner_xuid()
+        if current and current != xuid:
+            raise UserError(
+                f"{self.path} belongs to xuid {current}, not to {gamertag} (xuid {xuid})."
+            )
+        self.set_meta("xuid", xuid)
+        self.set_meta("gamertag", gamertag)
+
+    # -- reads ------------------------------------------------------------------------------
+    def newest_match(self) -> tuple[str, datetime | None] | None:
+        """The owner's newest synced match (match_id, start_time)."""
+        row = self.con.execute(
+            "select match_id, start_time from match_stats "
+            "order by start_time desc nulls last, match_id desc limit 1"
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def existing_matches(self) -> set[str]:
+        return {r[0] for r in self.con.execute("select match_id from match_stats").fetchall()}
+
+    def count(self, table: str, match_id: str | None = None) -> int:
+        sql = f"select count(*) from {quote_ident(table)}"
+        params: list[str] = []
+        if match_id is not None:
+            sql += " where match_id = ?"
+            params.append(match_id)
+        row = self.con.execute(sql, params).fetchone()
+        return int(row[0]) if row else 0
+
+
+def write_player_rows(
+    data_dir, store: PlayerStore, player_xuid: str, match_ids: Iterable[str]
+) -> dict[str, int]:
+    """Write the player's rows of these matches from the warehouse (one transaction); the
+    rows written per table."""
+    ids = sorted(set(match_ids))
+    if not ids:
+        return {}
+    con = store.con
+    catalog = con.execute("select current_database()").fetchone()[0]
+    attach_warehouse(con, data_dir.warehouse)
+    tables = list(PERSONAL_TABLES) + ([] if store.is_cleaned else list(MOVED_TABLES))
+    written: dict[str, int] = {}
+    try:
+        con.execute("begin transaction")
+        try:
+            for table in tables:
+                written[table] = _write_table(con, catalog, table, player_xuid, ids)
+            store.set_meta("last_synced_match_id", ids[-1])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    except duckdb.Error as exc:
+        raise UserError(
+            f"Writing {len(ids)} match(es) into {store.path} failed and was rolled back "
+            f"(nothing of them was kept): {exc}"
+        ) from exc
+    finally:
+        con.execute(f"detach {WAREHOUSE_CATALOG}")
+    return written
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection, catalog: str, table: str, player_xuid: str, ids: list[str]
+) -> int:
+    view = f"{WAREHOUSE_CATALOG}.main.{quote_ident('v4_' + table)}"
+    target = f"{quote_ident(catalog)}.main.{quote_ident(table)}"
+    offered = {name for name, _ in table_columns(con, "v4_" + table, WAREHOUSE_CATALOG)}
+    mine = [name for name, _ in table_columns(con, table, catalog)]
+    if table == "highlight_events" and _has_default(con, catalog, table, EVENT_ID):
+        mine = [c for c in mine if c != EVENT_ID]  # the DB's own sequence numbers them
+    columns = [c for c in mine if c in offered]
+    names = ", ".join(quote_ident(c) for c in columns)
+    if table == "xuid_aliases":
+        # the aliases of everyone in these matches' rosters: the warehouse's latest gamertag
+        rows = (
+            f"select {names} from {view} where xuid in (select roster.xuid from "
+            f"{WAREHOUSE_CATALOG}.main.v4_match_participants as roster "
+            "where roster.player_xuid = $player and roster.match_id = any($ids::varchar[]))"
+        )
+        con.execute(
+            f"delete from {target} where xuid in (select xuid from ({rows}))",
+            {"player": player_xuid, "ids": ids},
+        )
+    else:
+        rows = (
+            f"select {names} from {view} "
+            "where player_xuid = $player and match_id = any($ids::varchar[])"
+        )
+        if table == "highlight_events":
+            rows = (
+                f"select {names} from {view} "
+                "where player_xuid = $player and match_id = any($ids::varchar[]) order by id"
+            )
+        con.execute(f"delete from {target} where match_id = any($ids::varchar[])", {"ids": ids})
+    con.execute(f"insert into {target} ({names}) {rows}", {"player": player_xuid, "ids": ids})
+    found = con.execute(f"select count(*) from ({rows})", {"player": player_xuid, "ids": ids})
+    return int(found.fetchone()[0])
+
+
+def _has_default(con: duckdb.DuckDBPyConnection, catalog: str, table: str, column: str) -> bool:
+    row = con.execute(
+        "select column_default from information_schema.columns where table_catalog = ? "
+        "and table_schema = 'main' and table_name = ? and column_name = ?",
+        [catalog, table, column],
+    ).fetchone()
+    return bool(row and row[0])
