@@ -7,16 +7,13 @@ from pathlib import Path
 
 import duckdb
 
+from shared_matches.dbt_session import DbtResult, DbtSession
 from shared_matches.paths import DataDir
+from shared_matches.project import shared_table_names
 
 SMALL_MATCHES = 40
-SHARED_TABLES = (
-    "match_registry",
-    "match_players",
-    "match_participants",
-    "highlight_events",
-    "xuid_aliases",
-)
+# the shared tables whose rows a merge decides (merged_sources records when it ran)
+SHARED_TABLES = tuple(t for t in shared_table_names() if t != "merged_sources")
 
 
 def quiet(_: str) -> None:
@@ -25,6 +22,13 @@ def quiet(_: str) -> None:
 
 def copy_players(players_dir: Path, root: Path) -> DataDir:
     shutil.copytree(players_dir, root / "players")
+    return DataDir(root)
+
+
+def copy_data_dir(source: DataDir, root: Path) -> DataDir:
+    """The player DBs and the warehouse of a data dir, copied (to write to them)."""
+    shutil.copytree(source.players_dir, root / "players")
+    shutil.copytree(source.warehouse_dir, root / "warehouse")
     return DataDir(root)
 
 
@@ -42,3 +46,12 @@ def scalar(path: Path, sql: str, params: list | None = None):
         return con.execute(sql, params or []).fetchone()[0]
     finally:
         con.close()
+
+
+def dbt(data_dir: DataDir, args: list[str], **kwargs) -> DbtResult:
+    """One dbt command on a data dir, as the commands run it (never raises on failure)."""
+    return DbtSession(data_dir).run(args, check=False, **kwargs)
+
+
+def failed_nodes(result: DbtResult) -> set[str]:
+    return {n.name for n in result.nodes if n.failed}

@@ -10,10 +10,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import SHARED_TABLES, copy_players, quiet, scalar, table_contents
-from shared_matches.dbt_runner import run_dbt
+from helpers import (
+    SHARED_TABLES,
+    copy_data_dir,
+    copy_players,
+    dbt,
+    failed_nodes,
+    quiet,
+    scalar,
+    table_contents,
+)
 from shared_matches.locking import warehouse_lock
-from shared_matches.migrate import migrate_players
+from shared_matches.migrate import UP_TO_DATE, migrate_players
 from shared_matches.paths import SEED_ORDER, DataDir, UserError
 
 
@@ -128,11 +136,12 @@ def test_incomplete_copies_are_filled_from_other_copies(migrated: DataDir) -> No
 
 
 def test_rerunning_a_player_changes_nothing(migrated: DataDir, tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    shutil.copytree(migrated.players_dir, data_dir.players_dir)
-    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    data_dir = copy_data_dir(migrated, tmp_path)
     before = {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES}
-    migrate_players(data_dir, ["Madina97294"], say=quiet)
+    [run] = migrate_players(data_dir, ["Madina97294"], say=quiet)
+    assert run.status == UP_TO_DATE  # an unchanged DB: no dbt run at all
+    [run] = migrate_players(data_dir, ["Madina97294"], say=quiet, reprocess=True)
+    assert run.status != UP_TO_DATE  # merged again, every match
     after = {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES}
     assert after == before
 
@@ -151,9 +160,9 @@ def test_any_order_gives_the_same_tables(
 
 
 def test_checklist_fails_when_a_row_is_lost(migrated: DataDir, tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    shutil.copytree(migrated.players_dir, data_dir.players_dir)
-    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    data_dir = copy_data_dir(migrated, tmp_path)
+    ok = dbt(data_dir, ["build", "--selector", "checklist_phase2"], player="Chocoboflor")
+    assert ok.ok, ok.summary()
     con = duckdb.connect(str(data_dir.warehouse))
     chocoboflor_match = (
         "select match_id from match_players where player_gamertag = 'Chocoboflor' "
@@ -165,75 +174,112 @@ def test_checklist_fails_when_a_row_is_lost(migrated: DataDir, tmp_path: Path) -
         f"where match_id = ({chocoboflor_match}))"
     )
     con.execute(
-        "delete from highlight_events where event_key = (select min(event_key) "
+        "delete from highlight_events where rowid = (select min(rowid) "
         f"from highlight_events where match_id = ({chocoboflor_match}))"
     )
-    # an empty last batch: a check limited to it would find nothing
-    con.execute("delete from main_run.int_matches_changed")
     con.close()
-    result = run_dbt(
-        ["test", "--selector", "checklist_phase2"], data_dir, player="Chocoboflor", check=False
-    )
+    # the checklist checks every match of the player (no batch: nothing was merged)
+    result = dbt(data_dir, ["build", "--selector", "checklist_phase2"], player="Chocoboflor")
     assert not result.ok
-    assert "assert_no_participant_lost" in result.output
-    assert "assert_no_event_lost" in result.output
-    # built alone (as the cleanup gate does), the checklist checks every match too; only in
-    # the build that makes int_matches_changed does it check that run's batch
-    gate = run_dbt(
-        ["build", "--select", "tag:checklist_phase2"], data_dir, player="Chocoboflor", check=False
-    )
-    assert not gate.ok
-    assert "assert_no_participant_lost" in gate.output
-    assert "assert_no_event_lost" in gate.output
+    assert {"assert_no_participant_lost", "assert_no_event_lost"} <= failed_nodes(result)
+    # `dbt test` alone cannot build the player's staging views: it fails, saying so
+    alone = dbt(data_dir, ["test", "--selector", "checklist_phase2"], player="Chocoboflor")
+    assert not alone.ok and "`dbt build --selector checklist_phase2`" in alone.summary()
+
+
+def test_a_checklist_with_nothing_to_compare_fails(migrated: DataDir, tmp_path: Path) -> None:
+    """No player named: the no-loss tests must not pass on nothing; they say how to name one."""
+    data_dir = copy_data_dir(migrated, tmp_path)
+    result = dbt(data_dir, ["build", "--selector", "checklist_phase2"])
+    assert not result.ok
+    assert {"assert_no_event_lost", "assert_no_participant_lost"} <= failed_nodes(result)
+    assert "No player DB attached, so this check would compare nothing" in result.summary()
+    assert "--vars '{player: <gamertag>}'" in result.summary()
 
 
 def test_key_tests_pass_and_catch_a_duplicate(migrated: DataDir, tmp_path: Path) -> None:
-    """The YAML key tests (run by `dbt test`; a phase build relies on the checklist's
-    assert_no_duplicate_keys instead) pass on the warehouse; both catch a duplicate key."""
-    data_dir = DataDir(tmp_path)
-    shutil.copytree(migrated.players_dir, data_dir.players_dir)
-    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
-    clean = run_dbt(["test", "--select", "test_type:generic"], data_dir)
-    assert "unique_xuid_aliases_xuid" in clean.output and "FAIL" not in clean.output
+    """The YAML key tests of the shared tables (run by `dbt test`; a phase build relies on the
+    checklist's assert_no_duplicate_keys instead) pass; both catch a duplicate key."""
+    data_dir = copy_data_dir(migrated, tmp_path)
+    keys = ["test", "--select", "test_type:generic,path:models/shared"]
+    clean = dbt(data_dir, keys)
+    assert clean.ok, clean.summary()
+    assert "unique_xuid_aliases_xuid" in {n.name for n in clean.nodes}
     con = duckdb.connect(str(data_dir.warehouse))
     # a copy without the primary key, to let a duplicate in
     con.execute("create table aliases_unkeyed as select * from xuid_aliases")
     con.execute("drop table xuid_aliases")
     con.execute("alter table aliases_unkeyed rename to xuid_aliases")
     con.execute("insert into xuid_aliases select * from xuid_aliases limit 1")
+    # highlight_events has no index at all: a duplicate event goes in as easily
+    con.execute("insert into highlight_events select * from highlight_events limit 1")
     con.close()
-    generic = run_dbt(["test", "--select", "test_type:generic"], data_dir, check=False)
-    assert not generic.ok and "unique_xuid_aliases_xuid" in generic.output
-    checklist = run_dbt(
-        ["test", "--selector", "checklist_phase2"], data_dir, player="Chocoboflor", check=False
-    )
-    assert not checklist.ok and "assert_no_duplicate_keys" in checklist.output
+    generic = dbt(data_dir, keys)
+    assert "unique_xuid_aliases_xuid" in failed_nodes(generic)
+    assert any(name.startswith("null_safe_unique_combination") for name in failed_nodes(generic))
+    checklist = dbt(data_dir, ["build", "--selector", "checklist_phase2"], player="Chocoboflor")
+    assert "assert_no_duplicate_keys" in failed_nodes(checklist)
 
 
 def test_phase1_creates_empty_tables_and_passes_its_checklist(tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    data_dir.warehouse_dir.mkdir(parents=True)
-    run_dbt(["build", "--selector", "phase1"], data_dir)
+    data_dir = DataDir(tmp_path)  # a fresh data dir: not even the warehouse folder
+    built = dbt(data_dir, ["build", "--selector", "phase1"])
+    assert built.ok, built.summary()
     for table in SHARED_TABLES:
         assert scalar(data_dir.warehouse, f"select count(*) from {table}") == 0
-    run_dbt(["test", "--selector", "checklist_phase1"], data_dir)
+    assert dbt(data_dir, ["test", "--selector", "checklist_phase1"]).ok
     # the dbt unit tests (merge rules, event keys, player_count) need the tables to exist
-    units = run_dbt(["test", "--select", "test_type:unit"], data_dir)
-    assert "PASS=" in units.output and " 0 unit tests" not in units.output
+    units = dbt(data_dir, ["test", "--select", "test_type:unit"])
+    assert units.ok, units.summary()
+    assert len([n for n in units.nodes if n.resource_type == "unit_test"]) >= 5
+    # an index the project does not declare fails the checklist
     con = duckdb.connect(str(data_dir.warehouse))
-    con.execute("drop index match_registry__player_count_idx")
+    con.execute("create index stray_idx on highlight_events (match_id)")
     con.close()
-    failed = run_dbt(["test", "--selector", "checklist_phase1"], data_dir, check=False)
-    assert not failed.ok and "assert_shared_indexes_exist" in failed.output
+    failed = dbt(data_dir, ["test", "--selector", "checklist_phase1"])
+    assert "assert_shared_indexes_as_declared" in failed_nodes(failed)
+
+
+def test_a_failed_model_publishes_nothing(migrated: DataDir, tmp_path: Path) -> None:
+    """Write-audit-publish: one shared model failing (a value that does not cast) leaves
+    every shared table exactly as it was, although the other models staged their rows."""
+    from shared_matches.demo_data import append_new_matches
+
+    data_dir = copy_data_dir(migrated, tmp_path)
+    new_ids = append_new_matches(data_dir, "Chocoboflor", 2, seed=11)
+    before = {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES}
+    con = duckdb.connect(str(data_dir.player_db("Chocoboflor")))
+    con.execute("alter table medals_earned alter column count set data type varchar")
+    con.execute("update medals_earned set count = 'many' where match_id = ?", [new_ids[0]])
+    con.close()
+    with pytest.raises(UserError, match="phase-2 build failed"):
+        migrate_players(data_dir, ["Chocoboflor"], say=quiet)
+    assert {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES} == before
+
+
+def test_a_failure_at_publish_publishes_nothing(migrated: DataDir, tmp_path: Path) -> None:
+    """The batches are published in one transaction: a row the last table refuses (a match
+    without start_time: match_registry.start_time is NOT NULL) leaves every table as it was."""
+    from shared_matches.demo_data import append_new_matches
+
+    data_dir = copy_data_dir(migrated, tmp_path)
+    new_ids = append_new_matches(data_dir, "Chocoboflor", 2, seed=12)
+    before = {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES}
+    con = duckdb.connect(str(data_dir.player_db("Chocoboflor")))
+    con.execute("update match_stats set start_time = null where match_id = ?", [new_ids[0]])
+    con.close()
+    with pytest.raises(UserError, match="start_time"):
+        migrate_players(data_dir, ["Chocoboflor"], say=quiet)
+    assert {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES} == before
 
 
 def test_missing_player_is_a_clear_error(migrated: DataDir) -> None:
     with pytest.raises(UserError, match="No player DB for 'Nobody'"):
         migrate_players(migrated, ["Nobody"], say=quiet)
-    plain = run_dbt(["build", "--selector", "phase2"], migrated, player="Nobody", check=False)
+    plain = dbt(migrated, ["build", "--selector", "phase2"], player="Nobody")
     assert not plain.ok
-    assert f"{migrated.player_db('Nobody')} does not exist" in plain.output
-    assert "Traceback" not in plain.output
+    assert f"{migrated.player_db('Nobody')} does not exist" in plain.summary()
+    assert "Traceback" not in plain.summary()
 
 
 def test_gamertag_with_spaces_capitals_and_digits(migrated: DataDir, tmp_path: Path) -> None:
@@ -281,7 +327,7 @@ def test_owner_without_xuid_is_a_clear_error(small_players_dir: Path, tmp_path: 
     con.execute("delete from sync_meta where key = 'xuid'")
     con.execute("update player_match_stats set xuid = null")
     con.close()
-    with pytest.raises(UserError, match="has no owner xuid"):
+    with pytest.raises(UserError, match="no owner xuid"):
         migrate_players(data_dir, ["JGtm"], say=quiet)
 
 
@@ -293,9 +339,7 @@ def _hold_read_write(path: str, ready, release) -> None:
 
 
 def test_locked_player_db_leaves_the_warehouse_as_it_was(migrated: DataDir, tmp_path: Path) -> None:
-    data_dir = DataDir(tmp_path)
-    shutil.copytree(migrated.players_dir, data_dir.players_dir)
-    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    data_dir = copy_data_dir(migrated, tmp_path)
     before = {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES}
     ctx = multiprocessing.get_context("spawn")
     ready, release = ctx.Event(), ctx.Event()
@@ -343,9 +387,7 @@ def test_incremental_run_merges_only_new_or_changed_copies(
 ) -> None:
     from shared_matches.demo_data import append_new_matches
 
-    data_dir = DataDir(tmp_path)
-    shutil.copytree(migrated.players_dir, data_dir.players_dir)
-    shutil.copytree(migrated.warehouse_dir, data_dir.warehouse_dir)
+    data_dir = copy_data_dir(migrated, tmp_path)
     new_ids = set(append_new_matches(data_dir, "Chocoboflor", 3, seed=7))
     con = duckdb.connect(str(data_dir.player_db("Chocoboflor")))
     bumped = con.execute(
@@ -353,9 +395,13 @@ def test_incremental_run_merges_only_new_or_changed_copies(
         "where match_id = (select min(match_id) from match_stats) returning match_id"
     ).fetchone()[0]
     con.close()
-    migrate_players(data_dir, ["Chocoboflor"], say=quiet)
-    processed = {r[0] for r in table_contents(data_dir.warehouse, "main_run.int_matches_changed")}
-    assert processed == new_ids | {bumped}
+    [run] = migrate_players(data_dir, ["Chocoboflor"], say=quiet)
+    assert run.new_matches == len(new_ids)
+    merged = scalar(
+        data_dir.warehouse,
+        "select matches_merged from merged_sources where player_gamertag = 'Chocoboflor'",
+    )
+    assert merged == len(new_ids | {bumped})  # the batch: the new copies and the changed one
     counts = dict(
         table_contents(
             data_dir.warehouse,
@@ -363,4 +409,5 @@ def test_incremental_run_merges_only_new_or_changed_copies(
         )
     )
     assert all(counts.get(match_id, 0) > 0 for match_id in new_ids)
-    run_dbt(["test", "--selector", "checklist_phase2"], data_dir, player="Chocoboflor")
+    checked = dbt(data_dir, ["build", "--selector", "checklist_phase2"], player="Chocoboflor")
+    assert checked.ok, checked.summary()

@@ -1,17 +1,26 @@
 {#-
-    The one failing row of a checklist test that cannot check anything in this invocation (a
-    check that compares nothing must not pass), or none when it can. `source` is 'player' (the
-    test reads a player DB) or 'landing'. The player's staging views live in the run's
-    in-memory scratch database: `dbt test` alone has none, `dbt build --selector
-    checklist_phase2` builds them first.
+    Stop a checklist test that cannot check anything in this invocation (a check that compares
+    nothing must not pass) with an error saying what to do; returns none when it can check.
+    `source` is 'player' (the test reads a player DB) or 'landing'. The staging views the
+    tests read live in the run's in-memory scratch database: `dbt test` alone has none,
+    `dbt build --selector checklist_phase2` (or checklist_phase3) builds them first.
 -#}
 {% macro checklist_unable(source) %}
+    {%- if not execute -%}
+        {{- return(none) -}}
+    {%- endif -%}
     {%- if source == 'player' and player() is none -%}
-        {{- return("select 'no player DB attached: name the player to check with --vars ''{player: <gamertag>}'' (or HALO_PLAYER=<gamertag>)' as problem") -}}
+        {{ exceptions.raise_compiler_error(
+            "No player DB attached, so this check would compare nothing: name the player "
+            ~ "with --vars '{player: <gamertag>}' (or HALO_PLAYER=<gamertag>).") }}
     {%- elif source == 'landing' and not landing_enabled() -%}
-        {{- return("select 'no landing DB attached: run with --vars ''{landing: true}'' (or HALO_LANDING=1)' as problem") -}}
-    {%- elif execute and flags.WHICH == 'test' -%}
-        {{- return("select 'the checklist reads staging views built in the same run: use dbt build --selector checklist_phase2 (or checklist_phase3), not dbt test' as problem") -}}
+        {{ exceptions.raise_compiler_error(
+            "No landing DB attached, so this check would compare nothing: run with "
+            ~ "--vars '{landing: true}' (or HALO_LANDING=1).") }}
+    {%- elif flags.WHICH == 'test' -%}
+        {{ exceptions.raise_compiler_error(
+            "This checklist reads staging views built in the same run: use "
+            ~ "`dbt build --selector checklist_phase2` (or checklist_phase3), not dbt test.") }}
     {%- endif -%}
     {{- return(none) -}}
 {% endmacro %}

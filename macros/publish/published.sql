@@ -6,7 +6,7 @@
     the model (dbt test, a later invocation) it is the table itself.
 -#}
 {% macro published(relation) %}
-    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) if execute else none -%}
+    {%- set node = graph.get('nodes', {}).get('model.' ~ project_name ~ '.' ~ relation.identifier) if execute else none -%}
     {%- set batch = batch_relation(relation.identifier) -%}
     {%- set staged = batch_exists(relation.identifier) -%}
     {%- if not staged or node is none -%}
