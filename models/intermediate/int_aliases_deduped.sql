@@ -7,23 +7,23 @@ with batch_matches as (
 ),
 
 aliases as (
-    select * from {{ ref('stg_player_db__xuid_aliases') }}
+    select * from {{ staged(ref('stg_player_db__xuid_aliases')) }}
 ),
 
 api_history as (
-    select * from {{ ref('stg_halo_api__match_history') }}
+    select * from {{ staged(ref('stg_halo_api__match_history')) }}
 ),
 
 api_stats as (
-    select * from {{ ref('stg_halo_api__match_stats') }}
+    select * from {{ staged(ref('stg_halo_api__match_stats')) }}
 ),
 
 api_events as (
-    select * from {{ ref('stg_halo_api__highlight_events') }}
+    select * from {{ staged(ref('stg_halo_api__highlight_events')) }}
 ),
 
 api_users as (
-    select * from {{ ref('stg_halo_api__users') }}
+    select * from {{ staged(ref('stg_halo_api__users')) }}
 ),
 
 match_ends as (

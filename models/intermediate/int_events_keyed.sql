@@ -10,11 +10,11 @@ with batch_matches as (
 ),
 
 player_events as (
-    select * from {{ ref('stg_player_db__highlight_events') }}
+    select * from {{ staged(ref('stg_player_db__highlight_events')) }}
 ),
 
 api_events as (
-    select * from {{ ref('stg_halo_api__highlight_events') }}
+    select * from {{ staged(ref('stg_halo_api__highlight_events')) }}
 ),
 
 player_batch_events as (

@@ -9,7 +9,7 @@ with batch_matches as (
 ),
 
 player_match_stats as (
-    select * from {{ ref('stg_player_db__match_stats') }}
+    select * from {{ staged(ref('stg_player_db__match_stats')) }}
 ),
 
 owners as (
@@ -18,28 +18,28 @@ owners as (
 
 api_history as (
     -- history pages landed since the last merge (a literal bound: the scan skips the rest)
-    select * from {{ ref('stg_halo_api__match_history') }}
+    select * from {{ staged(ref('stg_halo_api__match_history')) }}
     where response_id > {{ landing_high_water_mark() }}
 ),
 
 api_stats as (
-    select * from {{ ref('stg_halo_api__match_stats') }}
+    select * from {{ staged(ref('stg_halo_api__match_stats')) }}
 ),
 
 api_participants as (
-    select * from {{ ref('stg_halo_api__match_participants') }}
+    select * from {{ staged(ref('stg_halo_api__match_participants')) }}
 ),
 
 api_skill as (
-    select * from {{ ref('stg_halo_api__match_skill') }}
+    select * from {{ staged(ref('stg_halo_api__match_skill')) }}
 ),
 
 api_films as (
-    select * from {{ ref('stg_halo_api__films') }}
+    select * from {{ staged(ref('stg_halo_api__films')) }}
 ),
 
 asset_names as (
-    select * from {{ ref('stg_halo_api__asset_names') }}
+    select * from {{ staged(ref('stg_halo_api__asset_names')) }}
 ),
 
 game_variant_categories as (

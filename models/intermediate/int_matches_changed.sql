@@ -5,7 +5,7 @@
 -- match again. Computed once at the start of the run, so that it stays the same while the
 -- shared tables are staged.
 with player_match_stats as (
-    select * from {{ ref('stg_player_db__match_stats') }}
+    select * from {{ staged(ref('stg_player_db__match_stats')) }}
 ),
 
 owners as (
@@ -17,23 +17,23 @@ merged_copies as (
 ),
 
 api_history as (
-    select * from {{ ref('stg_halo_api__match_history') }}
+    select * from {{ staged(ref('stg_halo_api__match_history')) }}
 ),
 
 api_stats as (
-    select * from {{ ref('stg_halo_api__match_stats') }}
+    select * from {{ staged(ref('stg_halo_api__match_stats')) }}
 ),
 
 api_skill as (
-    select * from {{ ref('stg_halo_api__match_skill') }}
+    select * from {{ staged(ref('stg_halo_api__match_skill')) }}
 ),
 
 api_films as (
-    select * from {{ ref('stg_halo_api__films') }}
+    select * from {{ staged(ref('stg_halo_api__films')) }}
 ),
 
 api_participants as (
-    select * from {{ ref('stg_halo_api__match_participants') }}
+    select * from {{ staged(ref('stg_halo_api__match_participants')) }}
 ),
 
 changed_player_copies as (

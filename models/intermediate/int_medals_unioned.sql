@@ -6,11 +6,11 @@ with batch_matches as (
 ),
 
 medals_earned as (
-    select * from {{ ref('stg_player_db__medals_earned') }}
+    select * from {{ staged(ref('stg_player_db__medals_earned')) }}
 ),
 
 match_stats as (
-    select * from {{ ref('stg_player_db__match_stats') }}
+    select * from {{ staged(ref('stg_player_db__match_stats')) }}
 ),
 
 owners as (
@@ -18,11 +18,11 @@ owners as (
 ),
 
 api_stats as (
-    select * from {{ ref('stg_halo_api__match_stats') }}
+    select * from {{ staged(ref('stg_halo_api__match_stats')) }}
 ),
 
 api_medals as (
-    select * from {{ ref('stg_halo_api__participant_medals') }}
+    select * from {{ staged(ref('stg_halo_api__participant_medals')) }}
 ),
 
 copy_updates as (

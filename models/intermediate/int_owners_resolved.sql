@@ -3,11 +3,11 @@
 -- stops the run with an error naming the file (the rule of player_identity.read_player_xuid,
 -- which the commands apply before dbt runs).
 with sync_meta as (
-    select * from {{ ref('stg_player_db__sync_meta') }}
+    select * from {{ staged(ref('stg_player_db__sync_meta')) }}
 ),
 
 player_match_stats as (
-    select * from {{ ref('stg_player_db__player_match_stats') }}
+    select * from {{ staged(ref('stg_player_db__player_match_stats')) }}
 ),
 
 meta_values as (

@@ -10,15 +10,15 @@ with batch_matches as (
 ),
 
 participants as (
-    select * from {{ ref('stg_player_db__match_participants') }}
+    select * from {{ staged(ref('stg_player_db__match_participants')) }}
 ),
 
 match_stats as (
-    select * from {{ ref('stg_player_db__match_stats') }}
+    select * from {{ staged(ref('stg_player_db__match_stats')) }}
 ),
 
 player_match_stats as (
-    select * from {{ ref('stg_player_db__player_match_stats') }}
+    select * from {{ staged(ref('stg_player_db__player_match_stats')) }}
 ),
 
 owners as (
@@ -26,19 +26,19 @@ owners as (
 ),
 
 api_stats as (
-    select * from {{ ref('stg_halo_api__match_stats') }}
+    select * from {{ staged(ref('stg_halo_api__match_stats')) }}
 ),
 
 api_participants as (
-    select * from {{ ref('stg_halo_api__match_participants') }}
+    select * from {{ staged(ref('stg_halo_api__match_participants')) }}
 ),
 
 api_skill as (
-    select * from {{ ref('stg_halo_api__match_skill') }}
+    select * from {{ staged(ref('stg_halo_api__match_skill')) }}
 ),
 
 api_events as (
-    select * from {{ ref('stg_halo_api__highlight_events') }}
+    select * from {{ staged(ref('stg_halo_api__highlight_events')) }}
 ),
 
 batch_participants as (

@@ -7,11 +7,11 @@ with batch_matches as (
 ),
 
 match_stats as (
-    select * from {{ ref('stg_player_db__match_stats') }}
+    select * from {{ staged(ref('stg_player_db__match_stats')) }}
 ),
 
 participants as (
-    select * from {{ ref('stg_player_db__match_participants') }}
+    select * from {{ staged(ref('stg_player_db__match_participants')) }}
 ),
 
 owners as (
@@ -19,11 +19,11 @@ owners as (
 ),
 
 api_stats as (
-    select * from {{ ref('stg_halo_api__match_stats') }}
+    select * from {{ staged(ref('stg_halo_api__match_stats')) }}
 ),
 
 api_teams as (
-    select * from {{ ref('stg_halo_api__match_teams') }}
+    select * from {{ staged(ref('stg_halo_api__match_teams')) }}
 ),
 
 copies as (
