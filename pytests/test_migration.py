@@ -411,3 +411,52 @@ def test_incremental_run_merges_only_new_or_changed_copies(
     assert all(counts.get(match_id, 0) > 0 for match_id in new_ids)
     checked = dbt(data_dir, ["build", "--selector", "checklist_phase2"], player="Chocoboflor")
     assert checked.ok, checked.summary()
+
+
+def test_rows_the_merge_cannot_take_are_counted_and_named(
+    migrated: DataDir, tmp_path: Path
+) -> None:
+    """A roster row without xuid, an event without match_id, a match held twice by a table
+    without primary key: the run names them, records them in merged_sources, merges the rest,
+    and running again changes nothing (the same match is not merged again and again)."""
+    data_dir = copy_data_dir(migrated, tmp_path)
+    path = data_dir.player_db("Madina97294")
+    con = duckdb.connect(str(path))
+    match_id = con.execute("select min(match_id) from match_stats").fetchone()[0]
+    # the keys and NOT NULLs of this DB would refuse such rows: an older DB has none
+    for table in ("match_stats", "match_participants"):
+        con.execute(f"create table {table}_copy as select * from {table}")
+        con.execute(f"drop table {table}")
+        con.execute(f"alter table {table}_copy rename to {table}")
+    con.execute(
+        "insert into match_participants (match_id, xuid, team_id) values (?, null, 0)", [match_id]
+    )
+    con.execute(
+        "insert into highlight_events (match_id, event_type, time_ms) values (null, 'kill', 5)"
+    )
+    con.execute(
+        "insert into match_stats select * replace (updated_at - interval 1 day as updated_at) "
+        "from match_stats where match_id = ?",
+        [match_id],
+    )
+    con.close()
+    said: list[str] = []
+    [run] = migrate_players(data_dir, ["Madina97294"], say=said.append)
+    assert run.rows_rejected == 3
+    text = "\n".join(said)
+    assert "3 row(s) of the DB could not be merged" in text
+    assert f"match_participants: no xuid ({match_id} / ?)" in text
+    assert "highlight_events: no match_id" in text
+    assert (
+        f"match_stats: match_id held 2 times (the latest updated row is merged) ({match_id})"
+        in text
+    )
+    before = {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES}
+    [again] = migrate_players(data_dir, ["Madina97294"], say=quiet, reprocess=True)
+    assert again.rows_rejected == 3
+    assert {t: table_contents(data_dir.warehouse, t) for t in SHARED_TABLES} == before
+    merged = scalar(
+        data_dir.warehouse,
+        "select matches_merged from merged_sources where player_gamertag = 'Madina97294'",
+    )
+    assert merged == scalar(path, "select count(distinct match_id) from match_stats")

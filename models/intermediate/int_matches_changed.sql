@@ -36,21 +36,28 @@ api_participants as (
     select * from {{ staged(ref('stg_halo_api__match_participants')) }}
 ),
 
+player_copies as (
+    -- one copy per match (a table without primary key may hold a match twice: the latest
+    -- updated row is the copy, as int_match_copies_unioned takes it; int_rows_rejected
+    -- names the others)
+    select *
+    from player_match_stats
+    where match_id is not null
+    qualify row_number() over (partition by match_id order by updated_at desc nulls last) = 1
+),
+
 changed_player_copies as (
     select match_stats.match_id
-    from player_match_stats as match_stats
+    from player_copies as match_stats
     cross join owners
     left join merged_copies
         on
             match_stats.match_id = merged_copies.match_id
             and owners.owner_xuid = merged_copies.player_xuid
     where
-        match_stats.match_id is not null
-        and (
-            merged_copies.match_id is null
-            or match_stats.updated_at is distinct from merged_copies.copy_updated_at
-            or {{ 'true' if var('reprocess') else 'false' }}
-        )
+        merged_copies.match_id is null
+        or match_stats.updated_at is distinct from merged_copies.copy_updated_at
+        or {{ 'true' if var('reprocess') else 'false' }}
 ),
 
 landed_matches as (

@@ -119,8 +119,16 @@ player_rows as (
             and flagged.is_owner_row
     left join own_stats_of_match as copy_stats
         on flagged.match_id = copy_stats.match_id
+    -- a roster row held twice (int_rows_rejected names it): the same one on every run
     qualify row_number() over (
-        partition by flagged.match_id, flagged.xuid order by flagged.is_owner_row desc
+        partition by flagged.match_id, flagged.xuid
+        order by
+            flagged.is_owner_row desc,
+            flagged.kills desc nulls last,
+            flagged.deaths desc nulls last,
+            flagged.score desc nulls last,
+            flagged.team_id nulls last,
+            flagged.gamertag nulls last
     ) = 1
 ),
 

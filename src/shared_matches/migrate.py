@@ -19,7 +19,12 @@ from shared_matches import player_db
 from shared_matches.dbt_session import DbtSession, NodeOutcome
 from shared_matches.locking import warehouse_lock
 from shared_matches.paths import DataDir, UserError, order_players
-from shared_matches.warehouse import merged_fingerprint, registry_match_ids, shared_tables
+from shared_matches.warehouse import (
+    merged_fingerprint,
+    registry_match_ids,
+    rejected_rows,
+    shared_tables,
+)
 
 # HALO_SOURCE_FINGERPRINT: the fingerprint merged_sources records with the player's rows
 FINGERPRINT_ENV = "HALO_SOURCE_FINGERPRINT"
@@ -38,6 +43,9 @@ class PlayerRun:
     seconds: float
     status: str = MERGED
     checks: list[NodeOutcome] = field(default_factory=list)
+    # rows of the player DB the merge could not take (merged_sources), named
+    rows_rejected: int = 0
+    rejected_examples: list[str] = field(default_factory=list)
 
 
 def warehouse_ready(data_dir: DataDir) -> bool:
@@ -95,7 +103,21 @@ def migrate_player(
         raise UserError(f"{gamertag}: the phase-2 build failed:\n{result.summary()}")
     seconds = time.perf_counter() - started
     say(f"  {gamertag}: merged and checked in {seconds:.1f} s")
-    return PlayerRun(gamertag, len(state.match_ids), new, len(known), seconds, checks=checks)
+    rejected, examples = rejected_rows(data_dir.warehouse, state.owner_xuid)
+    if rejected:
+        say(f"  {gamertag}: {rejected} row(s) of the DB could not be merged (they stay in it):")
+        for example in examples:
+            say(f"    {example}")
+    return PlayerRun(
+        gamertag,
+        len(state.match_ids),
+        new,
+        len(known),
+        seconds,
+        checks=checks,
+        rows_rejected=rejected,
+        rejected_examples=examples,
+    )
 
 
 def _echo_node(node: NodeOutcome, say: Callable[[str], None]) -> None:

@@ -40,3 +40,18 @@ def merged_fingerprint(path: Path, player_xuid: str) -> str | None:
         except duckdb.CatalogException:
             return None
     return row[0] if row and row[0] else None
+
+
+def rejected_rows(path: Path, player_xuid: str) -> tuple[int, list[str]]:
+    """The rows of the player DB its last merge could not take: how many, and the first named."""
+    with open_db(path, read_only=True) as con:
+        try:
+            row = con.execute(
+                "select rows_rejected, rejected_examples from merged_sources where source_id = ?",
+                [f"player_db:{player_xuid}"],
+            ).fetchone()
+        except duckdb.CatalogException:
+            return 0, []
+    if not row:
+        return 0, []
+    return int(row[0] or 0), list(row[1] or [])

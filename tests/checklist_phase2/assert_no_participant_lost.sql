@@ -26,8 +26,10 @@
     ),
 
     source_participants as (
+        -- a row without its key is not mergeable: int_rows_rejected names it
         select staged_participants.*
         from {{ in_run_batch('staged_participants') }}
+        where staged_participants.match_id is not null and staged_participants.xuid is not null
     ),
 
     lost as (
