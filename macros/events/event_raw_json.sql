@@ -7,13 +7,13 @@
 -#}
 {% macro event_raw_json(relation) %}
     {{- return(
-        "json_object('xuid', try_cast(" ~ relation ~ ".xuid as bigint), "
+        "cast(json_object('xuid', try_cast(" ~ relation ~ ".xuid as bigint), "
         ~ "'gamertag', " ~ relation ~ ".gamertag, "
         ~ "'type_hint', " ~ relation ~ ".type_hint, "
         ~ "'is_medal', " ~ relation ~ ".is_medal, "
         ~ "'event_type', " ~ relation ~ ".event_type, "
         ~ "'time_ms', " ~ relation ~ ".time_ms, "
         ~ "'medal_value', " ~ relation ~ ".medal_value, "
-        ~ "'medal_name', " ~ relation ~ ".medal_name)::varchar"
+        ~ "'medal_name', " ~ relation ~ ".medal_name) as varchar)"
     ) -}}
 {% endmacro %}

@@ -18,22 +18,15 @@
 {%- set alias_columns = columns.get('xuid_aliases', []) | map('first')
     | reject('in', ['xuid']) | list %}
 {%- set json_keys = var('raw_json_keys') %}
+-- depends_on: {{ ref('compat__match_participants') }}
+-- depends_on: {{ ref('compat__highlight_events') }}
+-- depends_on: {{ ref('compat__xuid_aliases') }}
 
-with view_participants as (
-    select * from {{ ref('compat__match_participants') }}
-),
-
-view_events as (
-    select * from {{ ref('compat__highlight_events') }}
-),
-
-view_aliases as (
-    select * from {{ ref('compat__xuid_aliases') }}
-),
+with
 
 {%- if not columns %}
 
-    differences as (
+    no_differences as (
         select
             cast(null as varchar) as table_name,
             cast(null as varchar) as kind,
@@ -42,9 +35,25 @@ view_aliases as (
             cast(null as varchar) as original_value,
             cast(null as varchar) as view_value
         where false
+    ),
+
+    differences as (
+        select * from no_differences
     )
 
 {%- else %}
+
+    view_participants as (
+        select * from {{ ref('compat__match_participants') }}
+    ),
+
+    view_events as (
+        select * from {{ ref('compat__highlight_events') }}
+    ),
+
+    view_aliases as (
+        select * from {{ ref('compat__xuid_aliases') }}
+    ),
 
     original_participants as (
         select * from {{ compat_original_relation('match_participants') }}

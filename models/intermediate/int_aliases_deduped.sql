@@ -42,7 +42,7 @@ film_aliases as (
         api_events.xuid,
         arg_max(api_events.gamertag, match_ends.ended_at) as gamertag,
         max(match_ends.ended_at) as last_seen,
-        '{{ var("film_alias_source") }}' as source,
+        '{{ var("film_alias_source") }}' as source,  -- noqa: RF04
         max(match_ends.fetched_at) as updated_at
     from api_events
     inner join match_ends
@@ -56,7 +56,7 @@ tracked_player_aliases as (
         player_xuid as xuid,
         arg_max(fetched_by, coalesce(end_time, start_time)) as gamertag,
         max(coalesce(end_time, start_time)) as last_seen,
-        '{{ var("sync_alias_source") }}' as source,
+        '{{ var("sync_alias_source") }}' as source,  -- noqa: RF04
         max(fetched_at) as updated_at
     from api_history
     where
@@ -71,7 +71,7 @@ user_aliases as (
         xuid,
         arg_max(gamertag, fetched_at) as gamertag,
         max(fetched_at) as last_seen,
-        '{{ var("profile_alias_source") }}' as source,
+        '{{ var("profile_alias_source") }}' as source,  -- noqa: RF04
         max(fetched_at) as updated_at
     from api_users
     where xuid is not null and gamertag is not null

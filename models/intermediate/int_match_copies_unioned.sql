@@ -85,7 +85,9 @@ latest_stats as (
     from api_stats
     semi join batch_matches
         on api_stats.match_id = batch_matches.match_id
-    qualify row_number() over (partition by match_id order by response_id desc) = 1
+    qualify row_number() over (
+        partition by api_stats.match_id order by api_stats.response_id desc
+    ) = 1
 ),
 
 latest_participants as (
@@ -246,7 +248,7 @@ api_copies_named as (
                 as {{ asset }}_name{% if not loop.last %},{% endif %}
         {%- endfor %}
     from api_copy_facts as facts
-    {%- for asset in ['playlist', 'map', 'pair', 'game_variant'] %}
+    {% for asset in ['playlist', 'map', 'pair', 'game_variant'] %}
         left join latest_asset_names as {{ asset }}_version
             on
                 {{ asset }}_version.asset_kind = '{{ asset }}'
@@ -256,7 +258,7 @@ api_copies_named as (
             on
                 {{ asset }}_any.asset_kind = '{{ asset }}'
                 and facts.{{ asset }}_id = {{ asset }}_any.asset_id
-    {%- endfor %}
+    {% endfor %}
 ),
 
 api_copies as (

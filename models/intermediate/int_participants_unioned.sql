@@ -127,8 +127,8 @@ player_rows as (
             flagged.kills desc nulls last,
             flagged.deaths desc nulls last,
             flagged.score desc nulls last,
-            flagged.team_id nulls last,
-            flagged.gamertag nulls last
+            flagged.team_id asc nulls last,
+            flagged.gamertag asc nulls last
     ) = 1
 ),
 

@@ -24,7 +24,10 @@ events as (
 ),
 
 incoming as (
-    select * from events
+    select events.*
+    from events
+    semi join batch_matches
+        on events.match_id = batch_matches.match_id
 ),
 
 current_rows as (
@@ -56,13 +59,18 @@ merged as (
         on {{ null_safe_equal('incoming', 'current_rows', key_columns) }}
 ),
 
+rebuilt as (
+    select
+        *,
+        {{ event_raw_json('merged') }} as rebuilt_raw_json
+    from merged
+),
+
 with_raw_json as (
     select
         *,
-        case
-            when copy_raw_json is distinct from {{ event_raw_json('merged') }} then copy_raw_json
-        end as raw_json
-    from merged
+        nullif(copy_raw_json, rebuilt_raw_json) as raw_json
+    from rebuilt
 ),
 
 staged as (

@@ -20,11 +20,13 @@ medals as (
 ),
 
 incoming as (
-    select *
+    select medals.*
     from medals
+    semi join batch_matches
+        on medals.match_id = batch_matches.match_id
     qualify row_number() over (
-        partition by match_id, xuid, medal_name_id
-        order by source_updated_at desc nulls last, source_player_xuid desc nulls last
+        partition by medals.match_id, medals.xuid, medals.medal_name_id
+        order by medals.source_updated_at desc nulls last, medals.source_player_xuid desc nulls last
     ) = 1
 ),
 

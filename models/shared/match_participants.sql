@@ -27,14 +27,16 @@ participants as (
 ),
 
 incoming as (
-    select *
+    select participants.*
     from participants
+    semi join batch_matches
+        on participants.match_id = batch_matches.match_id
     qualify row_number() over (
-        partition by match_id, xuid
+        partition by participants.match_id, participants.xuid
         order by
-            is_owner_row desc,
-            source_updated_at desc nulls last,
-            source_player_xuid desc nulls last
+            participants.is_owner_row desc,
+            participants.source_updated_at desc nulls last,
+            participants.source_player_xuid desc nulls last
     ) = 1
 ),
 

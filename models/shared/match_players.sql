@@ -25,11 +25,14 @@ copies as (
 ),
 
 incoming as (
-    select *
+    select copies.*
     from copies
-    where player_xuid is not null
+    semi join batch_matches
+        on copies.match_id = batch_matches.match_id
+    where copies.player_xuid is not null
     qualify row_number() over (
-        partition by match_id, player_xuid order by copy_updated_at desc nulls last, source_kind
+        partition by copies.match_id, copies.player_xuid
+        order by copies.copy_updated_at desc nulls last, copies.source_kind asc
     ) = 1
 ),
 

@@ -98,7 +98,7 @@ matches_with_events as (
 
 flagged as (
     select
-        merged.* exclude (api_duration_seconds),
+        merged.* exclude (merged.api_duration_seconds),
         team_scores.team_0_score,
         team_scores.team_1_score,
         coalesce(merged.api_duration_seconds, rosters.longest_time_played) as duration_seconds,

@@ -19,11 +19,13 @@ teams as (
 ),
 
 incoming as (
-    select *
+    select teams.*
     from teams
+    semi join batch_matches
+        on teams.match_id = batch_matches.match_id
     qualify row_number() over (
-        partition by match_id, team_id
-        order by source_updated_at desc nulls last, source_player_xuid desc nulls last
+        partition by teams.match_id, teams.team_id
+        order by teams.source_updated_at desc nulls last, teams.source_player_xuid desc nulls last
     ) = 1
 ),
 

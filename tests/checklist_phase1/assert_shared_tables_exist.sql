@@ -1,7 +1,8 @@
 -- Phase 1: every shared table exists (as a table, not a view) in the warehouse.
 {{ config(tags=['checklist_phase1']) }}
 -- runs after the shared tables (and their index post-hooks) in `dbt build --selector phase1`
--- depends_on: {% for table_name in var('shared_tables') %}{{ ref(table_name) }} {% endfor %}
+-- depends_on:
+{%- for table_name in var('shared_tables') %} {{ ref(table_name) }}{% endfor %}
 
 with expected as (
     select unnest({{ var('shared_tables') }}) as table_name

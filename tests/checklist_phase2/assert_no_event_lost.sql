@@ -4,7 +4,9 @@
 -- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
 {{ config(tags=['checklist_phase2', 'player_db']) }}
 
--- depends_on: {{ ref('highlight_events') }}, {{ ref('int_matches_changed') }}, {{ ref('stg_player_db__highlight_events') }}
+-- depends_on: {{ ref('highlight_events') }}
+-- depends_on: {{ ref('int_matches_changed') }}
+-- depends_on: {{ ref('stg_player_db__highlight_events') }}
 
 {%- set unable = checklist_unable('player') %}
 {%- if unable %}
@@ -23,7 +25,9 @@
 
     checked_events as (
         select
-            staged_events.* exclude (source_event_id),
+            {%- for column in var('event_key')[:-1] + ['gamertag', 'is_medal', 'medal_name'] %}
+                staged_events.{{ column }},
+            {%- endfor %}
             staged_events.source_event_id as copy_order
         from {{ in_run_batch('staged_events') }}
         where staged_events.match_id is not null

@@ -8,7 +8,9 @@
     'shots_fired', 'shots_hit', 'damage_dealt', 'damage_taken', 'avg_life_seconds',
 ] %}
 
--- depends_on: {{ ref('int_matches_changed') }}, {{ ref('match_participants') }}, {{ ref('stg_player_db__match_participants') }}
+-- depends_on: {{ ref('int_matches_changed') }}
+-- depends_on: {{ ref('match_participants') }}
+-- depends_on: {{ ref('stg_player_db__match_participants') }}
 
 {%- set unable = checklist_unable('player') %}
 {%- if unable %}

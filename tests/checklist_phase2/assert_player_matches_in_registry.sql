@@ -3,7 +3,11 @@
 -- run_batch_only).
 {{ config(tags=['checklist_phase2', 'player_db']) }}
 
--- depends_on: {{ ref('int_matches_changed') }}, {{ ref('int_owners_resolved') }}, {{ ref('match_players') }}, {{ ref('match_registry') }}, {{ ref('stg_player_db__match_stats') }}
+-- depends_on: {{ ref('int_matches_changed') }}
+-- depends_on: {{ ref('int_owners_resolved') }}
+-- depends_on: {{ ref('match_players') }}
+-- depends_on: {{ ref('match_registry') }}
+-- depends_on: {{ ref('stg_player_db__match_stats') }}
 
 {%- set unable = checklist_unable('player') %}
 {%- if unable %}

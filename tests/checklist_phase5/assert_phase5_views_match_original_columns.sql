@@ -38,7 +38,9 @@
     differences as (
         select
             coalesce(original_columns.table_name, view_columns.table_name) || ' column '
-            || coalesce(cast(original_columns.ordinal_position as varchar), cast(view_columns.ordinal_position as varchar))
+            || cast(
+                coalesce(original_columns.ordinal_position, view_columns.ordinal_position) as varchar
+            )
             || ': ' || coalesce(original_columns.column_name || ' ' || original_columns.data_type, 'absent')
             || ' in the backup, '
             || coalesce(view_columns.column_name || ' ' || view_columns.data_type, 'absent')
