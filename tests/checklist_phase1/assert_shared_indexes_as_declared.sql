@@ -3,7 +3,10 @@
 -- in var('shared_indexes') exists, and no other index does: highlight_events, the big table,
 -- has none (its reads are served by its (match_id, time_ms) order and DuckDB's zone maps).
 {{ config(tags=['checklist_phase1']) }}
--- depends_on: {% for table_name in var('shared_tables') %}{{ ref(table_name) }} {% endfor %}
+-- depends_on:
+{%- for table_name in var('shared_tables') %}
+--   {{ ref(table_name) }}
+{%- endfor %}
 
 {%- set primary_keys = [] %}
 {%- for table_name in var('shared_tables') %}
