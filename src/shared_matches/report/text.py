@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from shared_matches.report.evidence import Check
 from shared_matches.report.figures import ReportFigures
 
@@ -193,7 +195,7 @@ def render_text(fig: ReportFigures) -> str:
         f"Players ({fig.players_source}):",
     ]
     lines += format_columns(PLAYER_HEADER, player_rows(fig))
-    lines.append(NEW_MEANS)
+    lines += textwrap.wrap(NEW_MEANS, width=100)
     if fig.checklists:
         lines += ["", "Checklists (dbt run results):", *checklist_summary(fig)]
     if fig.no_loss:
