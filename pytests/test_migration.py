@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from shared_matches.dbt_runner import run_dbt
 
 from helpers import SHARED_TABLES, copy_players, quiet, scalar, table_contents
-from shared_matches.dbt_runner import run_dbt
 from shared_matches.locking import warehouse_lock
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import SEED_ORDER, DataDir, UserError

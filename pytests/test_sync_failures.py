@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from shared_matches.sync.player_store import MATCH_TABLES, PlayerStore
 
 from fake_halo_api import (
     CLEARANCE,
@@ -23,7 +24,6 @@ from fake_halo_api import (
 from shared_matches.cli import main
 from shared_matches.paths import DataDir, UserError
 from shared_matches.sync.api_client import ApiError, TokenRejected
-from shared_matches.sync.player_store import MATCH_TABLES, PlayerStore
 
 PLAYER = ("FailTester", generated_xuid("FailTester"))
 START = datetime(2025, 3, 1, 18)
