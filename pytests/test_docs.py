@@ -1,5 +1,6 @@
-"""Lineage docs: every resource is described, and the static page renders match_registry's
-lineage graph offline in headless Chromium."""
+"""Lineage docs: every resource is described, the project has an overview page, no model reads
+a table by name (every read is an edge of the graph), and the static page renders
+match_registry's lineage graph offline in headless Chromium."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import duckdb
 import pytest
 
 from shared_matches.cli import main as cli_main
-from shared_matches.dbt_runner import dbt_target_dir, run_dbt
+from shared_matches.dbt_session import DbtSession, dbt_target_dir
 from shared_matches.docs import LINEAGE_PAGE, docs_dir, generate_docs, lineage_url
 from shared_matches.paths import DataDir
 
@@ -45,7 +46,7 @@ def quiet(_: str) -> None:
 @pytest.fixture(scope="session")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data_dir = DataDir(tmp_path_factory.mktemp("docs_parse"))
-    run_dbt(["parse"], data_dir)
+    DbtSession(data_dir).manifest()  # `dbt parse`, which writes manifest.json
     return json.loads((dbt_target_dir(data_dir) / "manifest.json").read_text())
 
 
@@ -141,6 +142,50 @@ def test_missing_descriptions_are_found(manifest: dict) -> None:
         "model.shared_matches.match_registry.player_count",
         source["unique_id"],
     }
+
+
+def test_the_overview_page_names_the_phases_and_how_to_run_each_checklist(manifest: dict) -> None:
+    overview = manifest["docs"]["doc.shared_matches.__overview__"]["block_contents"]
+    for needed in (
+        "dbt build --selector phase1",
+        "dbt build --selector checklist_phase2 --vars '{player: ",
+        "dbt build --selector phase3 --vars '{landing: true}'",
+        "shared-matches cleanup --verify --player",
+        "warehouse",
+    ):
+        assert needed in overview, needed
+
+
+def test_models_upstream_of_the_shared_tables_read_them_through_the_warehouse_source(
+    manifest: dict,
+) -> None:
+    """No model reads a table by name: the graph reviewers read is the graph that runs."""
+    models = {
+        n["name"]: n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == "shared_matches"
+    }
+    path = {name: n["original_file_path"] for name, n in models.items()}
+    shared = {name for name in models if path[name].startswith("models/shared/")}
+    upstream = {
+        name
+        for name in models
+        if path[name].startswith(("models/staging/", "models/intermediate/"))
+    }
+    assert shared and upstream
+    for name, node in models.items():
+        assert "shared_table_by_name" not in node["raw_code"], name
+        assert "depends_on:" not in node["raw_code"], f"{name} forces an order by comment"
+        if name not in upstream:
+            continue
+        for parent in node["depends_on"]["nodes"]:
+            parent_name = parent.rsplit(".", 1)[1]
+            assert not (parent.startswith("model.") and parent_name in shared), (
+                f"{name} reads the shared model {parent_name}: upstream models read the "
+                "warehouse source"
+            )
+    changed = models["int_matches_changed"]["depends_on"]["nodes"]
+    assert "source.shared_matches.warehouse.match_players" in changed
 
 
 def test_docs_command_writes_the_static_page(tmp_path: Path, capsys) -> None:

@@ -3,13 +3,12 @@ is covered in test_cleanup_phase5.py, which compares both states). Real files, n
 
 from __future__ import annotations
 
-from collections import Counter
-
 import re
 import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -112,9 +111,12 @@ def test_participants_events_and_aliases_come_from_the_shared_tables(data_dir: D
         # keeps no string of its own), every event the warehouse holds for the match
         events = repo.highlight_events(match_id)
         assert events.columns == columns(data_dir.player_db(player), "highlight_events")
-        assert events.height == rows(
-            wh, "select count(*) from highlight_events where match_id = ?", [match_id]
-        )[0][0]
+        assert (
+            events.height
+            == rows(wh, "select count(*) from highlight_events where match_id = ?", [match_id])[0][
+                0
+            ]
+        )
         own = rows(
             data_dir.player_db(player),
             "select event_type, time_ms, xuid, gamertag, type_hint, raw_json "

@@ -1,7 +1,9 @@
 """The `shared-matches` command: one sub-command per job, each defined in its own module.
 
 Every module listed in COMMAND_MODULES exposes ``register(subparsers)``, which adds its
-sub-parser and sets ``func`` (called with the parsed args, returns an exit code).
+sub-parser (with a one-line ``help``) and sets ``func`` (called with the parsed args, returns
+an exit code). build_parser then gives every sub-command what they share (cli_support):
+``--data-dir`` before or after the command, a description, the exit codes as epilog.
 """
 
 from __future__ import annotations
@@ -10,9 +12,12 @@ import argparse
 import importlib
 import sys
 
+from shared_matches import __version__
+from shared_matches.cli_support import EXIT_CODES_EPILOG, add_common_options, finish_subcommands
 from shared_matches.paths import UserError
 
 COMMAND_MODULES = (
+    "shared_matches.status",
     "shared_matches.demo_data",
     "shared_matches.migrate",
     "shared_matches.report",
@@ -28,14 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shared-matches",
         description="Migrate per-player Halo Infinite stats DBs into one shared warehouse.",
+        epilog=EXIT_CODES_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--data-dir",
-        help="data directory (default: $HALO_DATA_DIR, else data/ in the project)",
-    )
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"shared-matches {__version__}")
+    add_common_options(parser, top_level=True)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
+    finish_subcommands(subparsers, list(subparsers.choices))
     return parser
 
 

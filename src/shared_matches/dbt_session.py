@@ -33,6 +33,8 @@ from shared_matches.paths import PROJECT_ROOT, DataDir, UserError
 PLAYER_ENV = "HALO_PLAYER"
 # read by the attach_landing() macro: "1" attaches the landing DB (phase 3)
 LANDING_ENV = "HALO_LANDING"
+# adapter_response code of a checklist test's result (macros/checklist/test_materialization.sql)
+CHECKLIST_CODE = "checklist"
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # no console output (progress comes from events); the log file at info level (debug, which
 # logs every SQL statement, costs about 0.4 s a build)
@@ -51,6 +53,10 @@ class NodeOutcome:
     failures: int | None
     seconds: float
     compiled_code: str | None = None
+    # a checklist test's rows compared (macros/checklist/test_materialization.sql), and the
+    # node's config meta (a checklist test's `compares`, `no_loss_table`)
+    rows_compared: int | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def failed(self) -> bool:
@@ -327,11 +333,21 @@ def _result(args: list[str], outcome: Any, seconds: float) -> DbtResult:
                 failures=item.failures,
                 seconds=float(item.execution_time or 0.0),
                 compiled_code=getattr(node, "compiled_code", None),
+                rows_compared=_rows_compared(getattr(item, "adapter_response", None)),
+                meta=dict(getattr(getattr(node, "config", None), "meta", None) or {}),
             )
         )
     error = None if outcome.exception is None else str(outcome.exception)
     ok = bool(outcome.success) and not any(n.failed for n in nodes)
     return DbtResult(list(args), ok, seconds, nodes, error)
+
+
+def _rows_compared(response: Any) -> int | None:
+    """The rows a checklist test compared, as its materialization records them."""
+    if isinstance(response, Mapping) and response.get("code") == CHECKLIST_CODE:
+        rows = response.get("rows_affected")
+        return int(rows) if rows is not None else None
+    return None
 
 
 def _describe(outcome: Any) -> str:

@@ -171,6 +171,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="merge every match of every chosen player again, even an unchanged DB",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="say what would be merged per player (new / known matches, rows per table); "
+        "write nothing",
+    )
     parser.add_argument("--docs", action="store_true", help="also write the static lineage docs")
     parser.add_argument("--no-report", action="store_true", help="skip the report")
     parser.add_argument(
@@ -182,15 +188,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _chosen_players(args: argparse.Namespace) -> list[str] | None:
+    return [p.strip() for p in args.players.split(",")] if args.players else None
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.from_env(args.data_dir)
     print(f"Data dir: {data_dir.root}")
+    if args.dry_run:
+        from shared_matches.plan import run_dry_run
+
+        return run_dry_run(data_dir, _chosen_players(args))
     if args.demo_if_empty and not data_dir.discover_players():
         from shared_matches.demo_data import generate_demo_data
 
         print("No player DB found: generating the demo data set first")
         print(generate_demo_data(data_dir).format())
-    players = [p.strip() for p in args.players.split(",")] if args.players else None
+    players = _chosen_players(args)
     session = DbtSession(data_dir)
     runs = migrate_players(
         data_dir,

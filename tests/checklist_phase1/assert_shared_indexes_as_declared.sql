@@ -4,7 +4,9 @@
 -- has none (its reads are served by its (match_id, time_ms) order and DuckDB's zone maps).
 {{ config(tags=['checklist_phase1']) }}
 -- depends_on:
-{%- for table_name in var('shared_tables') %} {{ ref(table_name) }}{% endfor %}
+{%- for table_name in var('shared_tables') %}
+--   {{ ref(table_name) }}
+{%- endfor %}
 
 {%- set primary_keys = [] %}
 {%- for table_name in var('shared_tables') %}

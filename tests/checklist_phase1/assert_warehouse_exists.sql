@@ -2,7 +2,9 @@
 {{ config(tags=['checklist_phase1']) }}
 -- runs after the shared tables (and their index post-hooks) in `dbt build --selector phase1`
 -- depends_on:
-{%- for table_name in var('shared_tables') %} {{ ref(table_name) }}{% endfor %}
+{%- for table_name in var('shared_tables') %}
+--   {{ ref(table_name) }}
+{%- endfor %}
 
 with warehouse as (
     select path

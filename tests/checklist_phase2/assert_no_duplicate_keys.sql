@@ -1,8 +1,13 @@
 -- Phase 2: no duplicate key in any shared table; a key with a NULL part counts as a failure
 -- (but for the parts of a highlight event's signature that may be NULL). Inside `dbt build`
 -- the match-keyed tables are checked, as the run publishes them, for the matches merged by
--- that run (see run_batch_only); xuid_aliases, keyed by xuid, always whole.
-{{ config(tags=['checklist_phase2', 'checklist_phase3']) }}
+-- that run (see run_batch_only); xuid_aliases, keyed by xuid, always whole. One row per key
+-- compared; the keys with a problem are the failures.
+{{ config(
+    tags=['checklist_phase2', 'checklist_phase3'],
+    fail_calc='count(problem)',
+    meta={'compares': 'keys of the shared tables'},
+) }}
 -- depends_on: {{ ref('int_matches_changed') }}
 
 {%- set keys = {
@@ -23,27 +28,28 @@ with
         select * from {{ published(ref(table_name)) }}
     ),
 
-    {{ table_name }}_offending as (
+    {{ table_name }}_keys as (
         select
             '{{ table_name }}' as table_name,
             concat_ws('/', {{ columns | join(', ') }}) as key_value,
-            count(*) as occurrences
+            count(*) as occurrences,
+            case
+                when count(*) > 1 then 'duplicate key'
+                {%- for column in columns if table_name != 'highlight_events' or column not in nullable %}
+                    when {{ column }} is null then 'NULL {{ column }}'
+                {%- endfor %}
+            end as problem
         {%- set rows = table_name ~ '_rows' %}
         from {{ rows if table_name == 'xuid_aliases' else in_run_batch(rows) }}
         group by {{ columns | join(', ') }}
-        having
-            count(*) > 1
-            {%- for column in columns if table_name != 'highlight_events' or column not in nullable %}
-                or {{ column }} is null
-            {%- endfor %}
     ),
 {%- endfor %}
 
-offending as (
+compared as (
     {%- for table_name in keys %}
-        select * from {{ table_name }}_offending
+        select * from {{ table_name }}_keys
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
 
-select * from offending
+select * from compared

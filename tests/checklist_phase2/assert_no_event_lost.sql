@@ -2,11 +2,17 @@
 -- warehouse (a copy with n identical rows needs n rows with that signature), with every value
 -- the copy had (a NULL in the warehouse where the copy has a value is a loss).
 -- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
-{{ config(tags=['checklist_phase2', 'player_db']) }}
+-- One row per event compared; the rows with a problem are the failures.
+{{ config(
+    tags=['checklist_phase2', 'player_db'],
+    fail_calc='count(problem)',
+    meta={'compares': "highlight events of the player's copies", 'no_loss_table': 'highlight_events'},
+) }}
 
--- depends_on: {{ ref('highlight_events') }}
--- depends_on: {{ ref('int_matches_changed') }}
--- depends_on: {{ ref('stg_player_db__highlight_events') }}
+-- depends_on:
+--   {{ ref('highlight_events') }}
+--   {{ ref('int_matches_changed') }}
+--   {{ ref('stg_player_db__highlight_events') }}
 
 {%- set unable = checklist_unable('player') %}
 {%- if unable %}
@@ -37,7 +43,7 @@
         {{ events_with_occurrence('checked_events') }}
     ),
 
-    lost as (
+    compared as (
         select
             source_events.match_id,
             source_events.event_type,
@@ -55,13 +61,8 @@
         from source_events
         left join warehouse_events
             on {{ null_safe_equal('source_events', 'warehouse_events', var('event_key')) }}
-    ),
-
-    problems as (
-        select * from lost
-        where problem is not null
     )
 
-    select * from problems
+    select * from compared
 
 {%- endif %}

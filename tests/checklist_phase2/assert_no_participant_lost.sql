@@ -1,16 +1,22 @@
 -- Phase 2, no loss: every participant (match_id, xuid) of the migrated player is in the
 -- warehouse, and every non-NULL value of the player's copy is non-NULL in the warehouse.
 -- Inside `dbt build` it checks the matches merged by that run (see run_batch_only).
-{{ config(tags=['checklist_phase2', 'player_db']) }}
+-- One row per participant compared; the rows with a problem are the failures.
+{{ config(
+    tags=['checklist_phase2', 'player_db'],
+    fail_calc='count(problem)',
+    meta={'compares': "participants of the player's copies", 'no_loss_table': 'match_participants'},
+) }}
 
 {%- set value_columns = [
     'team_id', 'outcome', 'gamertag', 'rank', 'score', 'kills', 'deaths', 'assists',
     'shots_fired', 'shots_hit', 'damage_dealt', 'damage_taken', 'avg_life_seconds',
 ] %}
 
--- depends_on: {{ ref('int_matches_changed') }}
--- depends_on: {{ ref('match_participants') }}
--- depends_on: {{ ref('stg_player_db__match_participants') }}
+-- depends_on:
+--   {{ ref('int_matches_changed') }}
+--   {{ ref('match_participants') }}
+--   {{ ref('stg_player_db__match_participants') }}
 
 {%- set unable = checklist_unable('player') %}
 {%- if unable %}
@@ -34,7 +40,7 @@
         where staged_participants.match_id is not null and staged_participants.xuid is not null
     ),
 
-    lost as (
+    compared as (
         select
             source_participants.match_id,
             source_participants.xuid,
@@ -51,13 +57,8 @@
             on
                 source_participants.match_id = warehouse_participants.match_id
                 and source_participants.xuid = warehouse_participants.xuid
-    ),
-
-    problems as (
-        select * from lost
-        where problem is not null
     )
 
-    select * from problems
+    select * from compared
 
 {%- endif %}

@@ -2,7 +2,12 @@
 -- match_players row per copy), for every match of the registry, and no copy is orphaned (a
 -- match_players row always has its registry row). Inside `dbt build`, as the run publishes
 -- them.
-{{ config(tags=['checklist_phase2', 'checklist_phase3']) }}
+-- One row per match compared; the rows with a problem are the failures.
+{{ config(
+    tags=['checklist_phase2', 'checklist_phase3'],
+    fail_calc='count(problem)',
+    meta={'compares': 'matches of match_registry and match_players'},
+) }}
 
 with registry as (
     select * from {{ published(ref('match_registry')) }}
@@ -20,15 +25,19 @@ copies_per_match as (
     group by match_id
 ),
 
-wrong as (
+compared as (
     select
         coalesce(registry.match_id, copies_per_match.match_id) as match_id,
         registry.player_count,
-        copies_per_match.copies
+        copies_per_match.copies,
+        case
+            when registry.match_id is null then 'copies without a registry row'
+            when registry.player_count != copies_per_match.copies then 'player_count wrong'
+            when copies_per_match.match_id is null then 'no copy in match_players'
+        end as problem
     from registry
     full outer join copies_per_match
         on registry.match_id = copies_per_match.match_id
-    where registry.player_count is distinct from copies_per_match.copies
 )
 
-select * from wrong
+select * from compared

@@ -1,13 +1,18 @@
 -- Phase 2: every match of the migrated player is in match_registry and in match_players under
 -- the player's xuid. Inside `dbt build` it checks the matches merged by that run (see
--- run_batch_only).
-{{ config(tags=['checklist_phase2', 'player_db']) }}
+-- run_batch_only). One row per match compared; the rows with a problem are the failures.
+{{ config(
+    tags=['checklist_phase2', 'player_db'],
+    fail_calc='count(problem)',
+    meta={'compares': "matches of the player's DB (match_stats)", 'no_loss_table': 'match_stats'},
+) }}
 
--- depends_on: {{ ref('int_matches_changed') }}
--- depends_on: {{ ref('int_owners_resolved') }}
--- depends_on: {{ ref('match_players') }}
--- depends_on: {{ ref('match_registry') }}
--- depends_on: {{ ref('stg_player_db__match_stats') }}
+-- depends_on:
+--   {{ ref('int_matches_changed') }}
+--   {{ ref('int_owners_resolved') }}
+--   {{ ref('match_players') }}
+--   {{ ref('match_registry') }}
+--   {{ ref('stg_player_db__match_stats') }}
 
 {%- set unable = checklist_unable('player') %}
 {%- if unable %}
@@ -41,11 +46,13 @@
         where player_match_stats.match_id is not null
     ),
 
-    missing as (
+    compared as (
         select
             player_matches.match_id,
-            registry.match_id is null as is_missing_from_registry,
-            match_players.match_id is null as is_missing_from_match_players
+            case
+                when registry.match_id is null then 'missing from match_registry'
+                when match_players.match_id is null then 'missing from match_players'
+            end as problem
         from player_matches
         left join registry
             on player_matches.match_id = registry.match_id
@@ -53,9 +60,8 @@
             on
                 player_matches.match_id = match_players.match_id
                 and player_matches.player_xuid = match_players.player_xuid
-        where registry.match_id is null or match_players.match_id is null
     )
 
-    select * from missing
+    select * from compared
 
 {%- endif %}

@@ -1,21 +1,27 @@
-"""The migration report: printed as a text table, written as Markdown and as one HTML page.
+"""The migration report: printed as a text table, written as Markdown, HTML and JSON.
 
-`write_report(data_dir, runs)` is called by `shared-matches migrate` after the players'
-runs; `shared-matches report` rebuilds the same report from the current files alone.
-Files: $HALO_DATA_DIR/reports/migration-<timestamp>.{md,html} and latest.{md,html}.
+`write_report(data_dir, runs)` is called by `shared-matches migrate` after the players' runs
+(migrate writes none when every player DB was up to date: the last real report stays);
+`shared-matches report` rebuilds it from the current files, and keeps the latest report when
+nothing changed since it was written. Both run every phase's checklist that the reported run
+did not (report/evidence.py) and show each test with the rows it compared.
+Files: $HALO_DATA_DIR/reports/migration-<timestamp>.{md,html,json} and latest.{md,html,json}.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from shared_matches.locking import warehouse_lock
+from shared_matches.dbt_session import DbtSession
 from shared_matches.paths import DataDir
+from shared_matches.report.evidence import ChecklistRun, collect_evidence
 from shared_matches.report.figures import ReportFigures, collect_figures
+from shared_matches.report.history import FORMAT, LATEST_JSON, latest_document, state_digest
 from shared_matches.report.html import render_html
 from shared_matches.report.text import render_markdown, render_text
 
@@ -26,12 +32,22 @@ __all__ = ["ReportFiles", "collect_figures", "register", "write_report"]
 class ReportFiles:
     markdown: Path
     html: Path
+    data: Path
     latest_markdown: Path
     latest_html: Path
+    latest_data: Path
+    figures: ReportFigures | None = None
 
     @property
     def paths(self) -> list[Path]:
-        return [self.markdown, self.html, self.latest_markdown, self.latest_html]
+        return [
+            self.markdown,
+            self.html,
+            self.data,
+            self.latest_markdown,
+            self.latest_html,
+            self.latest_data,
+        ]
 
 
 def write_atomically(path: Path, content: str) -> None:
@@ -44,34 +60,79 @@ def free_stem(folder: Path, figures: ReportFigures) -> str:
     """migration-<timestamp>, with a counter when a report of the same second exists."""
     stem = f"migration-{figures.generated_at:%Y%m%d-%H%M%S}"
     candidate, number = stem, 1
-    while (folder / f"{candidate}.md").exists() or (folder / f"{candidate}.html").exists():
+    while any((folder / f"{candidate}.{ext}").exists() for ext in ("md", "html", "json")):
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
+
+
+def report_document(figures: ReportFigures, runs: Sequence | None, digest: str) -> dict:
+    """The JSON twin: what the run did per player, every check, the no-loss counts."""
+    return {
+        "format": FORMAT,
+        "generated_at": figures.generated_at.isoformat(timespec="seconds"),
+        "kind": "run" if runs else "rebuilt",
+        "state_digest": digest,
+        "data_dir": str(figures.data_dir),
+        "runs": [
+            {
+                "gamertag": r.gamertag,
+                "status": r.status,
+                "matches": r.matches,
+                "new_matches": r.new_matches,
+                "known_matches": r.known_matches,
+                "seconds": round(r.seconds, 3),
+            }
+            for r in runs or []
+        ],
+        "checks_passed": figures.checks_passed,
+        "checklists": [run.to_json() for run in figures.checklists],
+        "no_loss": [asdict(row) for row in figures.no_loss],
+        "tables": [asdict(t) for t in figures.tables],
+        "validation": asdict(figures.validation),
+        "distribution": figures.distribution,
+        "notes": figures.notes,
+    }
 
 
 def write_report(
     data_dir: DataDir,
     runs: Sequence | None = None,
     say: Callable[[str], None] = print,
+    *,
+    session: DbtSession | None = None,
+    checklists: list[ChecklistRun] | None = None,
+    lock_timeout: float = 600.0,
 ) -> ReportFiles:
-    """Collect the figures, print the text table, write the Markdown and HTML files."""
-    figures = collect_figures(data_dir, list(runs) if runs else None)
+    """Run the checklists the run did not, collect the figures, print the text table, write
+    the Markdown, HTML and JSON files (and latest.*)."""
+    if checklists is None:
+        checklists = collect_evidence(
+            data_dir, runs, session=session, say=say, lock_timeout=lock_timeout
+        )
+    figures = collect_figures(data_dir, list(runs) if runs else None, checklists)
+    digest = state_digest(data_dir)
     folder = data_dir.reports_dir
     folder.mkdir(parents=True, exist_ok=True)
     stem = free_stem(folder, figures)
+    document = json.dumps(report_document(figures, runs, digest), indent=2, default=str)
     markdown, html = render_markdown(figures), render_html(figures)
     files = ReportFiles(
         markdown=folder / f"{stem}.md",
         html=folder / f"{stem}.html",
+        data=folder / f"{stem}.json",
         latest_markdown=folder / "latest.md",
         latest_html=folder / "latest.html",
+        latest_data=folder / LATEST_JSON,
+        figures=figures,
     )
     for path, content in (
         (files.markdown, markdown),
         (files.html, html),
+        (files.data, document),
         (files.latest_markdown, markdown),
         (files.latest_html, html),
+        (files.latest_data, document),
     ):
         write_atomically(path, content)
     say(render_text(figures).rstrip("\n"))
@@ -82,20 +143,42 @@ def write_report(
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="rebuild the migration report from the current player DBs and warehouse",
+        help="rebuild the migration report (checklists, no-loss counts, sizes) from the files",
+        description=(
+            "Rebuild the migration report from the current player DBs and warehouse: every "
+            "phase's checklist is run (dbt, read-only on the player DBs) and shown test by "
+            "test with the rows it compared. When nothing changed since the latest report, "
+            "that report is kept (--force writes a new one)."
+        ),
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write a new report even when nothing changed since the latest one",
     )
     parser.add_argument(
         "--lock-timeout",
         type=float,
         default=600.0,
-        help="seconds to wait for a migration that holds the warehouse (default 600)",
+        help="seconds to wait for a command that holds the warehouse (default 600)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from shared_matches.report.figures import open_warehouse
+
     data_dir = DataDir.from_env(args.data_dir)
-    # Wait for any writer (migration, sync): reading while dbt writes would fail on its lock.
-    with warehouse_lock(data_dir, "report", timeout=args.lock_timeout):
-        write_report(data_dir)
+    open_warehouse(data_dir).close()  # a clear error when there is no warehouse yet
+    latest = latest_document(data_dir)
+    if not args.force and latest and latest.get("state_digest") == state_digest(data_dir):
+        print(
+            f"Nothing changed since the latest report ({latest.get('generated_at')}): kept "
+            f"{data_dir.reports_dir / 'latest.html'} (--force writes a new one)."
+        )
+        return 0
+    files = write_report(data_dir, lock_timeout=args.lock_timeout)
+    if files.figures is not None and not files.figures.checks_passed:
+        print("error: some checklist tests failed (see the report)")
+        return 1
     return 0

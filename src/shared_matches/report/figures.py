@@ -15,6 +15,12 @@ import duckdb
 
 from shared_matches import player_db
 from shared_matches.paths import DataDir, UserError, order_players
+from shared_matches.report.evidence import ChecklistRun, NoLossRow, no_loss_rows
+from shared_matches.report.history import recorded_runs
+
+# PlayerRun.status values (shared_matches.migrate)
+MERGED = "merged"
+UP_TO_DATE = "up to date"
 
 # (label, table in the player DBs, table in the warehouse)
 TABLE_PAIRS = (
@@ -40,14 +46,9 @@ group by player_count
 order by player_count
 """
 PLAYERS_SQL = """
-select
-    copies.player_xuid,
-    max(copies.player_gamertag) as gamertag,
-    count(*) as matches,
-    count(*) filter (where registry.first_sync_by = copies.player_gamertag) as new_matches
-from match_players as copies
-inner join match_registry as registry on copies.match_id = registry.match_id
-group by copies.player_xuid
+select max(player_gamertag) as gamertag, count(*) as matches
+from match_players
+group by player_xuid
 """
 
 
@@ -74,13 +75,18 @@ class TableFigure:
 
 @dataclass(frozen=True)
 class PlayerFigure:
-    """One player's matches: new to the warehouse vs already known when the player migrated."""
+    """One player's part of a migrate run. *new*: matches that merge added to the warehouse
+    (no tracked player's copy was there before); *known*: copies merged into matches the
+    warehouse already held. The same words mean the same in the dry run, the sync summary and
+    `status`."""
 
     gamertag: str
-    matches: int
-    new_matches: int
-    known_matches: int
+    run: str  # "merged", "up to date", or when the last reported run was
+    matches: int | None
+    new_matches: int | None
+    known_matches: int | None
     seconds: float | None = None
+    warehouse_matches: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ class ReportFigures:
     generated_at: datetime
     data_dir: Path
     warehouse: Path
-    players_source: str  # "this run" or "warehouse"
+    players_source: str  # "this run" or "last reported runs"
     player_dbs: list[str]
     tables: list[TableFigure]
     player_db_bytes: int
@@ -106,6 +112,24 @@ class ReportFigures:
     distribution: list[tuple[int, int]]
     players: list[PlayerFigure]
     notes: list[str] = field(default_factory=list)
+    checklists: list[ChecklistRun] = field(default_factory=list)
+    lineage_page: Path | None = None
+
+    @property
+    def no_loss(self) -> list[NoLossRow]:
+        return no_loss_rows(self.checklists)
+
+    @property
+    def checks_passed(self) -> bool:
+        return all(run.passed for run in self.checklists)
+
+    @property
+    def merged_players(self) -> list[str]:
+        return [p.gamertag for p in self.players if p.run == MERGED]
+
+    @property
+    def up_to_date_players(self) -> list[str]:
+        return [p.gamertag for p in self.players if p.run == UP_TO_DATE]
 
     @property
     def bytes_saved_pct(self) -> float | None:
@@ -182,7 +206,7 @@ class WarehouseFigures:
     table_rows: dict[str, int]
     validation: Validation
     distribution: list[tuple[int, int]]
-    players: list[PlayerFigure]
+    player_matches: dict[str, int]
 
 
 def read_warehouse(data_dir: DataDir) -> WarehouseFigures:
@@ -197,23 +221,67 @@ def read_warehouse(data_dir: DataDir) -> WarehouseFigures:
             int(total), None if avg_count is None else float(avg_count), int(shared or 0)
         )
         distribution = [(int(n), int(m)) for n, m in con.execute(DISTRIBUTION_SQL).fetchall()]
-        players = [
-            PlayerFigure(gamertag, int(matches), int(new), int(matches) - int(new))
-            for _, gamertag, matches, new in con.execute(PLAYERS_SQL).fetchall()
-        ]
+        player_matches = {g: int(n) for g, n in con.execute(PLAYERS_SQL).fetchall() if g}
     except duckdb.CatalogException as exc:
         raise UserError(
             f"{data_dir.warehouse} lacks a shared table ({exc}): run `shared-matches migrate`."
         ) from None
     finally:
         con.close()
-    by_name = {p.gamertag: p for p in players}
-    ordered = [by_name[g] for g in order_players(list(by_name))]
-    return WarehouseFigures(table_rows, validation, distribution, ordered)
+    return WarehouseFigures(table_rows, validation, distribution, player_matches)
 
 
-def collect_figures(data_dir: DataDir, runs: list | None = None) -> ReportFigures:
-    """All figures of the report; per-player figures from `runs` when given (PlayerRun list)."""
+def migrated_players(data_dir: DataDir) -> set[str]:
+    """Gamertags holding copies in the warehouse (empty without a warehouse)."""
+    if not data_dir.warehouse.is_file():
+        return set()
+    return set(read_warehouse(data_dir).player_matches)
+
+
+def players_of_runs(runs: list, warehouse: WarehouseFigures) -> list[PlayerFigure]:
+    return [
+        PlayerFigure(
+            r.gamertag,
+            r.status,
+            r.matches,
+            r.new_matches if r.status == MERGED else None,
+            r.known_matches if r.status == MERGED else None,
+            r.seconds,
+            warehouse.player_matches.get(r.gamertag),
+        )
+        for r in runs
+    ]
+
+
+def players_of_history(
+    data_dir: DataDir, gamertags: list[str], warehouse: WarehouseFigures
+) -> list[PlayerFigure]:
+    """Without a run: each player's last migrate run recorded by a report."""
+    recorded = recorded_runs(data_dir)
+    players = []
+    for gamertag in order_players(sorted(set(gamertags) | set(warehouse.player_matches))):
+        run = recorded.get(gamertag)
+        players.append(
+            PlayerFigure(
+                gamertag,
+                f"reported {run.reported_at[:16].replace('T', ' ')}" if run else "no report",
+                run.matches if run else None,
+                run.new_matches if run else None,
+                run.known_matches if run else None,
+                run.seconds if run else None,
+                warehouse.player_matches.get(gamertag),
+            )
+        )
+    return players
+
+
+def collect_figures(
+    data_dir: DataDir,
+    runs: list | None = None,
+    checklists: list[ChecklistRun] | None = None,
+) -> ReportFigures:
+    """All figures of the report; per-player figures from `runs` when given (migrate's PlayerRun
+    list), else from the runs the earlier reports recorded; the checklist evidence as given."""
     notes: list[str] = []
     gamertags = data_dir.discover_players()
     warehouse = read_warehouse(data_dir)
@@ -223,21 +291,20 @@ def collect_figures(data_dir: DataDir, runs: list | None = None) -> ReportFigure
         for label, p_table, w_table in TABLE_PAIRS
     ]
     if runs:
-        players = [
-            PlayerFigure(r.gamertag, r.matches, r.new_matches, r.known_matches, r.seconds)
-            for r in runs
-        ]
+        players = players_of_runs(runs, warehouse)
         players_source = "this run"
     else:
-        players = warehouse.players
-        players_source = "warehouse"
-    migrated = {p.gamertag.lower() for p in warehouse.players}
+        players = players_of_history(data_dir, gamertags, warehouse)
+        players_source = "last reported runs"
+    migrated = {g.lower() for g in warehouse.player_matches}
     waiting = [g for g in gamertags if g.lower() not in migrated]
     if waiting:
         notes.append(
             "Player DBs with no match in the warehouse yet (counted in the player-DB totals): "
             + ", ".join(waiting)
         )
+    from shared_matches.docs import LINEAGE_PAGE, docs_dir
+
     return ReportFigures(
         generated_at=datetime.now().astimezone(),
         data_dir=data_dir.root,
@@ -251,4 +318,6 @@ def collect_figures(data_dir: DataDir, runs: list | None = None) -> ReportFigure
         distribution=warehouse.distribution,
         players=players,
         notes=notes,
+        checklists=list(checklists or []),
+        lineage_page=docs_dir(data_dir) / LINEAGE_PAGE,
     )

@@ -5,14 +5,20 @@ from __future__ import annotations
 from html import escape
 
 from shared_matches.report.figures import ReportFigures
-from shared_matches.report.svg import Series, bar_chart
+from shared_matches.report.svg import Series, bar_chart, binary_unit
 from shared_matches.report.text import (
+    CHECK_HEADER,
     DISTRIBUTION_HEADER,
+    NEW_MEANS,
+    NO_LOSS_HEADER,
     PLAYER_HEADER,
     STORAGE_HEADER,
     avg_text,
-    human_bytes,
+    check_rows,
+    lineage_link,
+    no_loss_rows,
     player_rows,
+    run_summary,
     table_rows,
 )
 
@@ -34,15 +40,23 @@ th { background: #f6f8fa; }
 .charts { display: flex; flex-wrap: wrap; gap: 0.75rem; }
 .chart { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
 .meta { color: #57606a; }
+.summary { font-size: 1.05rem; }
+td.pass { color: #1a7f37; font-weight: 600; }
+td.fail { color: #cf222e; font-weight: 600; }
 """
 
 
+RESULT_CLASSES = {"PASS": "pass", "FAIL": "fail", "ERROR": "fail"}
+
+
 def html_table(header: list[str], rows: list[list[str]]) -> str:
+    def css(index: int, value: str) -> str:
+        classes = [] if index == 0 or not value[:1].isdigit() else ["num"]
+        classes += [RESULT_CLASSES[value]] if value in RESULT_CLASSES else []
+        return f' class="{" ".join(classes)}"' if classes else ""
+
     def cells(tag: str, values: list[str]) -> str:
-        return "".join(
-            f"<{tag}{'' if i == 0 else ' class=num'}>{escape(v)}</{tag}>"
-            for i, v in enumerate(values)
-        )
+        return "".join(f"<{tag}{css(i, v)}>{escape(v)}</{tag}>" for i, v in enumerate(values))
 
     body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
     return f"<table><thead><tr>{cells('th', header)}</tr></thead><tbody>{body}</tbody></table>"
@@ -58,12 +72,14 @@ def storage_charts(fig: ReportFigures) -> list[str]:
         )
         for t in fig.tables
     ]
+    unit, size = binary_unit(max(fig.player_db_bytes, fig.warehouse_bytes))
+    sizes = [fig.player_db_bytes / size, fig.warehouse_bytes / size]
     charts.append(
         bar_chart(
-            "file size",
+            f"file size ({unit})",
             ["player DBs", "warehouse"],
-            [Series("bytes", [fig.player_db_bytes, fig.warehouse_bytes], "", PAIR_COLOURS)],
-            value_label=human_bytes,
+            [Series(unit, sizes, "", PAIR_COLOURS)],
+            value_label=lambda value: f"{value:.{0 if value == int(value) else 1}f} {unit}",
             **SMALL_CHART,
         )
     )
@@ -80,19 +96,40 @@ def distribution_chart(fig: ReportFigures) -> str:
 
 def players_chart(fig: ReportFigures) -> str:
     return bar_chart(
-        f"Matches per player: new vs already known ({fig.players_source})",
+        f"Matches per player: new vs known ({fig.players_source})",
         [p.gamertag for p in fig.players],
         [
-            Series("new", [p.new_matches for p in fig.players], NEW_COLOUR),
-            Series("already known", [p.known_matches for p in fig.players], KNOWN_COLOUR),
+            Series("new", [p.new_matches or 0 for p in fig.players], NEW_COLOUR),
+            Series("known", [p.known_matches or 0 for p in fig.players], KNOWN_COLOUR),
         ],
         stacked=True,
     )
 
 
+def checklist_section(fig: ReportFigures) -> list[str]:
+    if not fig.checklists:
+        return []
+    verdict = "every test passed" if fig.checks_passed else "SOME CHECKS FAILED"
+    return [
+        f'<h2 id="checklists">Checklists: {escape(verdict)}</h2>',
+        '<p class="meta">Every checklist test, by name, from dbt&rsquo;s run results: the rows '
+        "each compared and how many of them failed.</p>",
+        html_table(CHECK_HEADER, check_rows(fig)),
+        '<h2 id="no-loss">No loss, per player and table</h2>',
+        '<p class="meta">From the no-loss tests: every source row of the player compared with '
+        "the warehouse (missing = rows of the player not represented there).</p>",
+        html_table(NO_LOSS_HEADER, no_loss_rows(fig)),
+    ]
+
+
 def render_html(fig: ReportFigures) -> str:
     v = fig.validation
     notes = "".join(f"<li>{escape(n)}</li>" for n in fig.notes)
+    lineage = (
+        f' &middot; <a href="{escape(lineage_link(fig))}">lineage graph</a>'
+        if fig.lineage_page is not None
+        else ""
+    )
     sections = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -101,7 +138,9 @@ def render_html(fig: ReportFigures) -> str:
         "<h1>Migration report</h1>",
         f'<p class="meta">Generated {fig.generated_at:%Y-%m-%d %H:%M:%S %Z} &middot; data dir '
         f"<code>{escape(str(fig.data_dir))}</code> &middot; {len(fig.player_dbs)} player DBs "
-        f"({escape(', '.join(fig.player_dbs))})</p>",
+        f"({escape(', '.join(fig.player_dbs))}){lineage}</p>",
+        f'<p class="summary">{escape(run_summary(fig))}</p>',
+        *checklist_section(fig),
         "<h2>Rows and bytes: all player DBs vs the warehouse</h2>",
         html_table(STORAGE_HEADER, table_rows(fig)),
         '<p class="meta"><code>matches</code> compares the rows of <code>match_stats</code> '
@@ -118,6 +157,7 @@ def render_html(fig: ReportFigures) -> str:
         f"<h2>Players ({escape(fig.players_source)})</h2>",
         f'<div class="charts">{players_chart(fig)}</div>',
         html_table(PLAYER_HEADER, player_rows(fig)),
+        f'<p class="meta">{escape(NEW_MEANS)}</p>',
     ]
     if notes:
         sections.append(f"<h2>Notes</h2><ul>{notes}</ul>")

@@ -26,15 +26,24 @@ class Series:
         return self.bar_colours[index] if self.bar_colours else self.colour
 
 
-def nice_ceiling(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 2.5 or 5 times a power of ten)."""
+def nice_ticks(value: float, count: int = 4) -> list[float]:
+    """Axis ticks from 0 to at least `value`, about `count` steps, each step 1, 2 or 5 times a
+    power of ten (so 0 / 50 / 100 / 150, never 0 / 47.7 / 95.4)."""
     if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power  # pragma: no cover - the loop always returns
+        return [0.0, 1.0]
+    rough = value / count
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    steps = math.ceil(value / step - 1e-9)
+    return [round(i * step, 12) for i in range(steps + 1)]
+
+
+def binary_unit(largest: float) -> tuple[str, float]:
+    """The unit a byte count is shown in (B, KiB, MiB, GiB) and its size in bytes."""
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if largest >= size:
+            return unit, float(size)
+    return "B", 1.0
 
 
 def compact_number(value: float) -> str:
@@ -65,7 +74,8 @@ def bar_chart(
         sum(s.values[i] for s in series) if stacked else max(s.values[i] for s in series)
         for i in range(len(categories))
     ]
-    top = nice_ceiling(max(totals, default=0))
+    ticks = nice_ticks(max(totals, default=0))
+    top = ticks[-1]
     plot_w = width - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = height - MARGIN_TOP - MARGIN_BOTTOM
     base_y = MARGIN_TOP + plot_h
@@ -75,9 +85,8 @@ def bar_chart(
         f"<title>{escape(title)}</title>",
         text(width / 2, 18, title, size=13),
     ]
-    for tick in range(5):
-        value = top * tick / 4
-        y = base_y - plot_h * tick / 4
+    for value in ticks:
+        y = base_y - plot_h * value / top
         parts.append(
             f'<line x1="{MARGIN_LEFT}" x2="{width - MARGIN_RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             'stroke="#d0d7de" stroke-width="1"/>'
@@ -96,8 +105,8 @@ def bar_chart(
             y = base_y - h - stacked_h
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-                f'fill="{s.colour_of(i)}"><title>{escape(f"{category} / {s.name}: {value:,.0f}")}'
-                "</title></rect>"
+                f'fill="{s.colour_of(i)}"><title>'
+                f"{escape(f'{category} / {s.name}: {value_label(value)}')}</title></rect>"
             )
             if not stacked and value > 0:
                 parts.append(text(x + bar_w / 2, y - 3, value_label(value), size=9))
