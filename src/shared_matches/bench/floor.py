@@ -1,8 +1,8 @@
 """The floor of the migration benchmark: floor.sql over every player DB, in one DuckDB pass.
 
 The player DBs are attached read-only under explicit aliases (every file is named
-stats.duckdb, so an ATTACH without an alias would reuse the first one); the five shared tables
-are written into a separate DuckDB file.
+stats.duckdb, so an ATTACH without an alias would reuse the first one); the seven shared
+tables (merged_sources, the runs' bookkeeping, aside) are written into a separate DuckDB file.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ SOURCE_TABLES = (
     "match_stats",
     "player_match_stats",
     "match_participants",
+    "medals_earned",
     "highlight_events",
     "xuid_aliases",
     "sync_meta",
@@ -29,7 +30,9 @@ SOURCE_TABLES = (
 OUTPUT_TABLES = (
     "match_registry",
     "match_players",
+    "match_teams",
     "match_participants",
+    "match_medals",
     "highlight_events",
     "xuid_aliases",
 )

@@ -1,28 +1,39 @@
-"""The benchmark's figures as a printed table and as Markdown."""
+"""The benchmark's figures and targets, as a printed table and as Markdown."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from shared_matches.bench.compare import TableComparison
-from shared_matches.bench.scenario import ScaleResult
+from shared_matches.bench.scenario import DiskResult, ScaleResult
 
-GIB_KIB = 1024 * 1024
-MEMORY_TARGET_KIB = 2 * GIB_KIB
-RATIO_TARGET = 2.0
-INCREMENTAL_TARGET = 0.20
-# the figures after start-up only are printed for information: see docs/benchmarks.md
-STRICTER = "same target, start-up-only reading"
+KIB_PER_GB = 1000**3 / 1024
+MIB = 1024**2
 
 
-def mib(kib: int) -> str:
-    return f"{kib / 1024:,.0f} MiB"
+@dataclass(frozen=True)
+class Targets:
+    """The targets of the speed and disk issues (docs/benchmarks.md)."""
+
+    ratio_1x: float = 3.0
+    ratio_10x: float = 1.3
+    no_op_seconds: float = 2.0
+    delta_ratio: float = 1.5  # ten new matches into the 10x warehouse vs into the 1x one
+    peak_gb: float = 1.0
+    disk_change: float = -0.75
+    ideal_points: float = 0.05
+    view_ms: float = 30.0
 
 
-def samples(seconds: list[float]) -> str:
-    return ", ".join(f"{s:.1f}" for s in seconds)
+TARGETS = Targets()
 
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
+
+
+def samples(values: list[float]) -> str:
+    return ", ".join(f"{v:.1f}" for v in values)
 
 
 def comparison_word(c: TableComparison) -> str:
@@ -31,84 +42,77 @@ def comparison_word(c: TableComparison) -> str:
     return f"NO ({c.only_in_warehouse} only in the warehouse, {c.only_in_floor} only in floor)"
 
 
-def figure_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
+def breakdown(r: ScaleResult) -> str:
+    """Where the median full migration's time went, from the worker's own timings."""
+    figures = r.migration.median.figures
+    players = " + ".join(f"{run['seconds']:.1f}" for run in figures["runs"])
+    return (
+        f"python {figures['python_import_seconds']:.1f} s, dbt import "
+        f"{figures['dbt_import_seconds']:.1f} s, parse {figures['parse_seconds']:.1f} s, "
+        f"players {players} s"
+    )
+
+
+def disk_value(d: DiskResult) -> str:
+    return (
+        f"{d.before_bytes / MIB:,.1f} MiB of v4 DBs -> {d.warehouse_bytes / MIB:,.1f} MiB "
+        f"warehouse + {d.cleaned_bytes / MIB:,.1f} MiB cleaned DBs = {d.change:+.0%} "
+        f"(ideal 1 - unique/copies: {d.ideal_change:+.0%}, {d.unique_matches:,} unique of "
+        f"{d.match_copies:,} copies)"
+    )
+
+
+def scale_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
     """(figure, value, target) rows of one scale."""
-    fixed_total = r.fixed.per_call * r.dbt_calls
     events = r.player_rows.get("highlight_events", 0)
-    return [
+    is_1x, is_10x = r.scale == 1, r.scale == 10
+    ratio_target = TARGETS.ratio_1x if is_1x else TARGETS.ratio_10x if is_10x else None
+    rows = [
         (
             "data set",
-            f"{len(r.players)} players, {r.matches:,} match copies, {events:,} events, "
-            f"{r.player_db_bytes / 1024**2:,.0f} MiB of player DBs",
-            "",
-        ),
-        (
-            "full migration (migrate_players), median",
-            f"{r.migration_seconds:.1f} s (runs: {samples(r.migration_samples)})",
-            "",
-        ),
-        ("  dbt calls", f"{r.dbt_calls} ({r.dbt_seconds:.1f} s)", ""),
-        (
-            "  outside dbt (snapshot copies, reads, compaction)",
-            f"{r.migration_seconds - r.dbt_seconds:.1f} s",
+            f"{len(r.players)} players, {r.match_copies:,} match copies, {events:,} events, "
+            f"{r.player_db_bytes / MIB:,.0f} MiB of player DBs",
             "",
         ),
         (
             "floor (one SQL pass), median",
-            f"{r.floor_seconds:.1f} s (runs: {samples(r.floor_samples)})",
-            "",
-        ),
-        ("ratio migration / floor", f"{r.ratio:.2f}", ""),
-        (
-            "the same migration with no data (dbt's per-call costs), median",
-            f"{r.no_data_seconds:.1f} s (runs: {samples(r.no_data_samples)}): the same players, "
-            "calls and nodes, on player DBs holding no match",
+            f"{r.floor.seconds:.1f} s (runs: {samples(r.floor.samples)})",
             "",
         ),
         (
-            "ratio after that cost (data work / floor)",
-            f"{r.ratio_without_no_data:.2f} ({r.migration_without_no_data:.1f} s of data work)",
-            f"<= {RATIO_TARGET:g}: {verdict(r.ratio_without_no_data <= RATIO_TARGET)}",
-        ),
-        (
-            f"incremental run ({r.incremental_player}, +{r.incremental_matches} matches)",
-            f"{r.incremental_seconds:.1f} s (runs: {samples(r.incremental_samples)}) vs first "
-            f"run {r.first_run_seconds:.1f} s (median) = {100 * r.incremental_share:.0f} %",
+            "full migration (process start to exit), median",
+            f"{r.migration.seconds:.1f} s (runs: {samples(r.migration.samples)}): {breakdown(r)}",
             "",
         ),
         (
-            "incremental share after that player's run with no data",
-            f"{100 * r.incremental_share_without_no_data:.0f} % "
-            f"(that player's run with no data: {r.no_data_player_seconds:.1f} s, median)",
-            f"< {100 * INCREMENTAL_TARGET:.0f} %: "
-            f"{verdict(r.incremental_share_without_no_data < INCREMENTAL_TARGET)}",
+            "ratio migration / floor",
+            f"{r.ratio:.2f}",
+            f"<= {ratio_target:g}: {verdict(r.ratio <= ratio_target)}" if ratio_target else "",
         ),
         (
-            "start-up only: a call selecting nothing",
-            f"{r.fixed.per_call:.2f} s (same player again: {r.fixed.same_player:.2f} s); "
-            f"x {r.dbt_calls} calls = {fixed_total:.1f} s",
+            "no-op migration (nothing new), median",
+            f"{r.no_op.seconds:.2f} s (runs: {samples(r.no_op.samples)})",
+            f"<= {TARGETS.no_op_seconds:g} s: {verdict(r.no_op.seconds <= TARGETS.no_op_seconds)}"
+            if is_1x
+            else "",
+        ),
+        (
+            f"{r.delta_matches} new matches ({r.delta_player}) merged, median",
+            f"{r.delta.seconds:.1f} s (runs: {samples(r.delta.samples)})",
             "",
         ),
         (
-            "ratio after start-up only",
-            f"{r.ratio_without_fixed:.2f} ({r.migration_without_fixed:.1f} s)",
-            f"{STRICTER}: {verdict(r.ratio_without_fixed <= RATIO_TARGET)}",
+            "peak RSS: full migration / floor",
+            f"{r.migration.peak_kib / 1024:,.0f} MiB / {r.floor.peak_kib / 1024:,.0f} MiB",
+            f"< {TARGETS.peak_gb:g} GB: "
+            f"{verdict(r.migration.peak_kib < TARGETS.peak_gb * KIB_PER_GB)}"
+            if is_10x
+            else "",
         ),
         (
-            "  the migration with no data, after start-up only",
-            f"{r.no_data_ratio_without_fixed:.2f} x the floor "
-            f"({r.no_data_seconds - fixed_total:.1f} s before a row moves)",
+            "warehouse file after the migration",
+            f"{r.warehouse_bytes / MIB:,.1f} MiB",
             "",
-        ),
-        (
-            "incremental share after start-up only",
-            f"{100 * r.incremental_share_without_fixed:.0f} %",
-            f"{STRICTER}: {verdict(r.incremental_share_without_fixed < INCREMENTAL_TARGET)}",
-        ),
-        (
-            "peak RSS: dbt processes / floor",
-            f"{mib(r.dbt_peak_kib)} / {mib(r.floor_peak_kib)}",
-            f"< 2 GiB: {verdict(max(r.dbt_peak_kib, r.floor_peak_kib) < MEMORY_TARGET_KIB)}",
         ),
         (
             "floor = warehouse (rows equal)",
@@ -116,39 +120,57 @@ def figure_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
             "",
         ),
     ]
-
-
-def call_rows(r: ScaleResult) -> list[tuple[str, ...]]:
-    rows = []
-    runs = (
-        ("full", r.profiles),
-        ("no data", r.no_data_profiles),
-        ("incremental", r.incremental_profiles),
-    )
-    for label, profiles in runs:
-        for p in profiles:
-            overhead = p.wall_seconds - p.dbt_elapsed
-            rows.append(
-                (
-                    label,
-                    p.command,
-                    p.player or "-",
-                    f"{p.wall_seconds:.1f}",
-                    f"{overhead:.1f}",
-                    f"{p.models_seconds:.1f}",
-                    f"{p.tests_seconds:.1f}",
-                )
+    if r.disk:
+        ok = r.disk.change <= TARGETS.disk_change
+        rows.append(
+            (
+                "disk: after cleanup vs all v4 DBs",
+                disk_value(r.disk),
+                f"<= {TARGETS.disk_change:+.0%}: {verdict(ok)}" if is_1x else "",
             )
+        )
+    if r.view:
+        view = r.view.figures
+        ok = view["median_ms"] <= TARGETS.view_ms
+        rows.append(
+            (
+                "events of one match through the view, median",
+                f"{view['median_ms']:.1f} ms over {view['lookups']} matches (max "
+                f"{view['max_ms']:.1f} ms, first {view['first_ms']:.1f} ms, "
+                f"{view['median_rows']:.0f} rows)",
+                f"<= {TARGETS.view_ms:g} ms: {verdict(ok)}" if is_10x else "",
+            )
+        )
     return rows
 
 
-CALL_HEADER = ("run", "dbt command", "player", "wall s", "outside nodes s", "models s", "tests s")
-NODE_HEADER = ("model or test (player runs)", "total s", "max s", "calls")
-
-
-def node_rows(r: ScaleResult, incremental: bool = False) -> list[tuple[str, ...]]:
-    nodes = r.incremental_slowest if incremental else r.slowest
-    return [(n.name, f"{n.total_seconds:.2f}", f"{n.max_seconds:.2f}", str(n.calls)) for n in nodes]
+def summary_rows(
+    results: list[ScaleResult], low_overlap: DiskResult | None
+) -> list[tuple[str, str, str]]:
+    """The figures that compare two runs."""
+    rows = []
+    by_scale = {r.scale: r for r in results}
+    if 1 in by_scale and 10 in by_scale:
+        small, large = by_scale[1], by_scale[10]
+        ratio = large.delta.seconds / small.delta.seconds
+        rows.append(
+            (
+                f"{small.delta_matches} new matches into the 10x warehouse vs into the 1x one",
+                f"{ratio:.2f} ({large.delta.seconds:.1f} s / {small.delta.seconds:.1f} s)",
+                f"<= {TARGETS.delta_ratio:g}: {verdict(ratio <= TARGETS.delta_ratio)}",
+            )
+        )
+    if low_overlap:
+        gap = low_overlap.change - low_overlap.ideal_change
+        rows.append(
+            (
+                "disk, demo set with lower overlaps",
+                disk_value(low_overlap),
+                f"within {100 * TARGETS.ideal_points:g} points of the ideal "
+                f"({100 * gap:+.0f}): {verdict(gap <= TARGETS.ideal_points)}",
+            )
+        )
+    return rows
 
 
 def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -159,44 +181,30 @@ def text_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def render_text(results: list[ScaleResult]) -> str:
-    parts = []
-    for r in results:
-        parts.append(f"\n=== scale {r.scale:g} ===")
-        parts.append(text_table(("figure", "value", "target"), figure_rows(r)))
-        parts.append("\ndbt calls:")
-        parts.append(text_table(CALL_HEADER, call_rows(r)))
-        parts.append("\nslowest models/tests over the full migration's player runs:")
-        parts.append(text_table(NODE_HEADER, node_rows(r)))
-    return "\n".join(parts) + "\n"
-
-
 def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def render_markdown(results: list[ScaleResult]) -> str:
+HEADER = ("figure", "value", "target")
+
+
+def render_text(results: list[ScaleResult], low_overlap: DiskResult | None = None) -> str:
     parts = []
     for r in results:
-        parts += [
-            f"### Scale {r.scale:g}",
-            "",
-            markdown_table(("figure", "value", "target"), figure_rows(r)),
-            "",
-            "dbt calls (outside nodes = wall time minus dbt's elapsed time: start-up, parse,",
-            "connection; models/tests = execution times summed over dbt's threads):",
-            "",
-            markdown_table(CALL_HEADER, call_rows(r)),
-            "",
-            "Slowest models and tests over the full migration's player runs:",
-            "",
-            markdown_table(NODE_HEADER, node_rows(r)),
-            "",
-            "Slowest models and tests of the incremental run:",
-            "",
-            markdown_table(NODE_HEADER, node_rows(r, incremental=True)),
-            "",
-        ]
+        parts += [f"\n=== scale {r.scale:g} ===", text_table(HEADER, scale_rows(r))]
+    summary = summary_rows(results, low_overlap)
+    if summary:
+        parts += ["\n=== across runs ===", text_table(HEADER, summary)]
+    return "\n".join(parts) + "\n"
+
+
+def render_markdown(results: list[ScaleResult], low_overlap: DiskResult | None = None) -> str:
+    parts = []
+    for r in results:
+        parts += [f"### Scale {r.scale:g}", "", markdown_table(HEADER, scale_rows(r)), ""]
+    summary = summary_rows(results, low_overlap)
+    if summary:
+        parts += ["### Across runs", "", markdown_table(HEADER, summary), ""]
     return "\n".join(parts)

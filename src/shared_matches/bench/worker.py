@@ -1,8 +1,10 @@
-"""One measured step of the benchmark, run in its own process so that its peak memory (and
-that of the dbt processes it starts) can be read on exit: `python -m shared_matches.bench.worker`.
+"""One measured step of the benchmark, run in its own process so that its wall time and peak
+memory are the ones a user's command has: `python -m shared_matches.bench.worker STEP ...`.
 
     floor <data_dir> <output.duckdb> [memory_limit]
-    migrate <data_dir> <calls_dir> [gamertag ...]
+    migrate <data_dir> [gamertag ...]      what `shared-matches migrate --no-report` does
+    cleanup <data_dir>                      what `shared-matches cleanup --all` does
+    view <data_dir> <gamertag> <lookups>    one match's events through a compatibility view
 
 Prints one JSON object on its last line of stdout.
 """
@@ -11,71 +13,106 @@ from __future__ import annotations
 
 import json
 import resource
-import shutil
+import statistics
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-from shared_matches import migrate
-from shared_matches.bench.floor import run_floor
-from shared_matches.dbt_runner import DbtResult, dbt_target_dir
-from shared_matches.paths import DataDir
+STARTED = time.perf_counter()
 
 
-def peak_kib(who: int) -> int:
-    return resource.getrusage(who).ru_maxrss  # KiB on Linux
+def floor_step(data_dir: Path, output: Path, memory_limit: str | None) -> dict:
+    from shared_matches.bench.floor import run_floor
+    from shared_matches.paths import DataDir
 
-
-def floor_step(data_dir: DataDir, output: Path, memory_limit: str | None) -> dict:
-    result = run_floor(data_dir, output, memory_limit=memory_limit)
+    result = run_floor(DataDir(data_dir), output, memory_limit=memory_limit)
     return {"seconds": result.seconds, "rows": result.rows}
 
 
-def migrate_step(data_dir: DataDir, calls_dir: Path, players: list[str]) -> dict:
-    """migrate_players, with every dbt call timed and its run_results.json kept."""
-    calls: list[dict] = []
-    calls_dir.mkdir(parents=True, exist_ok=True)
-    real_run_dbt = migrate.run_dbt
+def migrate_step(data_dir: Path, players: list[str]) -> dict:
+    """migrate_players with a new DbtSession, as the command runs it (no report)."""
+    from shared_matches.paths import DataDir
 
-    def timed_run_dbt(args: list[str], data_dir: DataDir, **kwargs) -> DbtResult:
-        result = real_run_dbt(args, data_dir, **kwargs)
-        number = len(calls) + 1
-        kept = calls_dir / f"{number:02d}-run_results.json"
-        shutil.copyfile(dbt_target_dir(data_dir) / "run_results.json", kept)
-        calls.append(
-            {
-                "args": args,
-                "player": kwargs.get("player"),
-                "seconds": result.seconds,
-                "run_results": str(kept),
-            }
-        )
-        return result
+    imported = time.perf_counter()
+    import dbt.cli.main  # noqa: F401  (dbt's import is part of the command's cost)
 
-    migrate.run_dbt = timed_run_dbt
-    started = time.perf_counter()
-    try:
-        runs = migrate.migrate_players(data_dir, players or None, say=lambda _: None)
-    finally:
-        migrate.run_dbt = real_run_dbt
+    from shared_matches.dbt_session import DbtSession
+    from shared_matches.migrate import migrate_players
+
+    dbt_imported = time.perf_counter()
+    session = DbtSession(DataDir(data_dir))
+    runs = migrate_players(session.data_dir, players or None, say=lambda _: None, session=session)
     return {
-        "seconds": time.perf_counter() - started,
-        "runs": [asdict(r) for r in runs],
-        "calls": calls,
-        "dbt_peak_kib": peak_kib(resource.RUSAGE_CHILDREN),
+        "python_import_seconds": imported - STARTED,
+        "dbt_import_seconds": dbt_imported - imported,
+        "parse_seconds": session.parse_seconds,
+        "runs": [
+            {"gamertag": r.gamertag, "status": r.status, "seconds": r.seconds, "new": r.new_matches}
+            for r in runs
+        ],
+    }
+
+
+def cleanup_step(data_dir: Path) -> dict:
+    from shared_matches.cli import main
+
+    code = main(["cleanup", "--all", "--data-dir", str(data_dir)])
+    if code:
+        raise SystemExit(f"cleanup --all exited with {code}")
+    return {}
+
+
+def view_step(data_dir: Path, gamertag: str, lookups: int) -> dict:
+    """Open the cleaned player DB as the app does (read-only, the warehouse attached read-only
+    as shared_matches) and read one match's events through the highlight_events view, for
+    `lookups` different matches (the first lookup opens the files: timed apart)."""
+    import duckdb
+
+    from shared_matches.duckdb_files import attach_warehouse
+    from shared_matches.paths import DataDir
+
+    data = DataDir(data_dir)
+    con = duckdb.connect(str(data.player_db(gamertag)), read_only=True)
+    try:
+        attach_warehouse(con, data.warehouse)
+        match_ids = [
+            row[0]
+            for row in con.execute(
+                "select match_id from match_stats order by hash(match_id) limit ?", [lookups + 1]
+            ).fetchall()
+        ]
+        times, rows = [], []
+        for match_id in match_ids:
+            started = time.perf_counter()
+            found = con.execute(
+                "select * from highlight_events where match_id = ? order by id", [match_id]
+            ).fetchall()
+            times.append(time.perf_counter() - started)
+            rows.append(len(found))
+    finally:
+        con.close()
+    return {
+        "first_ms": 1000 * times[0],
+        "median_ms": 1000 * statistics.median(times[1:]),
+        "max_ms": 1000 * max(times[1:]),
+        "lookups": len(times) - 1,
+        "median_rows": statistics.median(rows[1:]),
     }
 
 
 def main(argv: list[str]) -> int:
-    command, data_dir = argv[0], DataDir.from_env(argv[1])
+    command, data_dir = argv[0], Path(argv[1])
     if command == "floor":
         figures = floor_step(data_dir, Path(argv[2]), argv[3] if len(argv) > 3 else None)
     elif command == "migrate":
-        figures = migrate_step(data_dir, Path(argv[2]), argv[3:])
+        figures = migrate_step(data_dir, argv[2:])
+    elif command == "cleanup":
+        figures = cleanup_step(data_dir)
+    elif command == "view":
+        figures = view_step(data_dir, argv[2], int(argv[3]))
     else:
         raise SystemExit(f"unknown step {command!r}")
-    figures["self_peak_kib"] = peak_kib(resource.RUSAGE_SELF)
+    figures["self_peak_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(figures))
     return 0
 
