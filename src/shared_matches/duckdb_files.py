@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from shared_matches.paths import WAREHOUSE_CATALOG, UserError
+from shared_matches.paths import PLAYER_DB_NAME, WAREHOUSE_CATALOG, WAREHOUSE_NAME, UserError
 
 # The three v4 tables phase 5 moves out of a player DB (their rows live in the warehouse).
 MOVED_TABLES = ("match_participants", "highlight_events", "xuid_aliases")
@@ -98,12 +98,24 @@ def open_error(path: Path, exc: Exception) -> UserError:
         )
     if is_corruption_error(exc):
         return UserError(
-            f"{path} is damaged ({first_line(exc)}): nothing was changed; put back a copy of "
-            "it (or move it aside to rebuild it), then run again."
+            f"{path} is damaged ({first_line(exc)}): nothing was changed; {_repair(path)}, "
+            "then run again."
         )
     if is_disk_full(exc):
         return UserError(f"No space left on the device of {path}: free some space, then run again.")
     return UserError(f"Cannot open {path}: {first_line(exc)}")
+
+
+def _repair(path: Path) -> str:
+    """What to do about a damaged file, by what it is."""
+    if path.name == WAREHOUSE_NAME:
+        return (
+            "put back a copy of it, or move it aside and build it again with `shared-matches "
+            "migrate` (restore the cleaned-up players first: their rows are only there)"
+        )
+    if path.name == PLAYER_DB_NAME and path.parent.parent.name == "players":
+        return f"put it back from its backup (shared-matches restore --player {path.parent.name})"
+    return "put back a copy of it"
 
 
 def is_disk_full(exc: BaseException) -> bool:
