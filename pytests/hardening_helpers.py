@@ -91,36 +91,36 @@ KILLED = -signal.SIGKILL
 def relation_contents(
     path: Path, warehouse: Path | None = None, skip_columns: dict[str, set[str]] | None = None
 ) -> dict[str, list[tuple]]:
-    """Every table and view of a DB file (views read with the warehouse attached as the app
-    attaches it), sorted rows; ``skip_columns``: per relation, columns left out."""
+    """Every table and view of a DB file, in every schema (named "schema.name" outside main;
+    views read with the warehouse attached as the app attaches it), rows sorted;
+    ``skip_columns``: per relation, columns left out."""
     skip_columns = skip_columns or {}
     con = duckdb.connect(str(path), read_only=True)
     try:
         if warehouse is not None:
-            con.execute(f"attach '{warehouse}' as {WAREHOUSE_CATALOG} (read_only)")
+            literal = "'" + str(warehouse).replace("'", "''") + "'"
+            con.execute(f"attach {literal} as {WAREHOUSE_CATALOG} (read_only)")
         catalog = con.execute("select current_database()").fetchone()[0]
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = ? and table_schema = 'main' order by 1",
-                [catalog],
-            ).fetchall()
-        ]
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = ? order by 1, 2",
+            [catalog],
+        ).fetchall()
         contents = {}
-        for name in names:
+        for schema, name in relations:
+            key = name if schema == "main" else f"{schema}.{name}"
             columns = [
                 r[0]
                 for r in con.execute(
                     "select column_name from information_schema.columns where table_catalog = ? "
-                    "and table_name = ? order by ordinal_position",
-                    [catalog, name],
+                    "and table_schema = ? and table_name = ? order by ordinal_position",
+                    [catalog, schema, name],
                 ).fetchall()
-                if r[0] not in skip_columns.get(name, set())
+                if r[0] not in skip_columns.get(key, set())
             ]
             selected = ", ".join(quoted(c) for c in columns)
-            contents[name] = con.execute(
-                f"select {selected} from {quoted(name)} order by all"
+            contents[key] = con.execute(
+                f"select {selected} from {quoted(schema)}.{quoted(name)} order by all"
             ).fetchall()
         return contents
     finally:
