@@ -7,7 +7,6 @@ sub-parser and sets ``func`` (called with the parsed args, returns an exit code)
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import sys
 
@@ -53,33 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except duckdb.Error as exc:
-        # a DuckDB failure no command turned into a UserError: one line, no traceback
-        print(f"error: {unexpected_duckdb_error(exc)}", file=sys.stderr)
+    except (duckdb.Error, OSError) as exc:
+        # a failure no command turned into a UserError: one line, no traceback
+        from shared_matches.duckdb_files import unexpected_error
+
+        print(f"error: {unexpected_error(exc)}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        print(f"error: {unexpected_os_error(exc)}", file=sys.stderr)
-        return 2
-
-
-def unexpected_duckdb_error(exc: duckdb.Error) -> str:
-    from shared_matches.duckdb_files import first_line, is_corruption_error, is_disk_full
-
-    if is_disk_full(exc):
-        return f"no space left on a device ({first_line(exc)}): free some space, then run again."
-    if is_corruption_error(exc):
-        return (
-            f"a DuckDB file is damaged ({first_line(exc)}): put back a copy of it (backups/ "
-            "holds the player DBs'), then run again."
-        )
-    return f"DuckDB failed: {first_line(exc)}"
-
-
-def unexpected_os_error(exc: OSError) -> str:
-    where = f" ({exc.filename})" if exc.filename else ""
-    if exc.errno == errno.ENOSPC:
-        return f"no space left on the device{where}: free some space, then run again."
-    return f"{exc.strerror or exc}{where}: check that path, then run again."
 
 
 if __name__ == "__main__":

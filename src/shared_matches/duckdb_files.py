@@ -122,6 +122,23 @@ def is_disk_full(exc: BaseException) -> bool:
     return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in str(exc).lower()
 
 
+def unexpected_error(exc: duckdb.Error | OSError) -> str:
+    """One line for a DuckDB or OS error that no command turned into a UserError."""
+    if isinstance(exc, OSError) and not isinstance(exc, duckdb.Error):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"No space left on the device{where}: free some space, then run again."
+        return f"{exc.strerror or exc}{where}: check that path, then run again."
+    if is_disk_full(exc):
+        return f"No space left on a device ({first_line(exc)}): free some space, then run again."
+    if is_corruption_error(exc):
+        return (
+            f"a DuckDB file is damaged ({first_line(exc)}): put back a copy of it (backups/ "
+            "holds the player DBs'), then run again."
+        )
+    return f"DuckDB failed: {first_line(exc)}"
+
+
 def is_corruption_error(exc: BaseException) -> bool:
     text = str(exc).lower()
     return any(
