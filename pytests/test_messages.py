@@ -110,3 +110,14 @@ def test_a_player_db_held_by_another_process_stops_its_restore_in_one_line(
         result = cli(capsys, data_dir, "restore", "--player", PLAYER)
     assert_one_line(result, f"error: {path} is locked by another program (PID {pid})")
     assert tree_hashes(data_dir.root) == before
+
+
+def test_a_data_dir_with_a_question_mark_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DuckDB misplaces the log of a file under a '?' (players/a.wal?b/...): dbt, which
+    writes the warehouse, cannot work there (player folders can: see test_hostile_names)."""
+    root = tmp_path / "why?"
+    result = cli(capsys, DataDir(root), "migrate", "--demo-if-empty", "--no-report")
+    assert_one_line(result, f"error: The data dir {root} has a '?' in its path", "rename")
+    assert not root.exists()

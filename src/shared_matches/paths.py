@@ -26,7 +26,16 @@ class DataDir:
     @classmethod
     def from_env(cls, override: str | Path | None = None) -> DataDir:
         raw = override or os.environ.get("HALO_DATA_DIR") or (PROJECT_ROOT / "data")
-        return cls(Path(raw).expanduser().resolve())
+        root = Path(raw).expanduser().resolve()
+        if "?" in str(root):
+            # a player folder may hold a '?' (those files are written without a log), but
+            # dbt writes the warehouse with DuckDB's default settings
+            raise UserError(
+                f"The data dir {root} has a '?' in its path: DuckDB cannot write the warehouse "
+                "there (it takes the '?' for a URL query and puts its log elsewhere). Move or "
+                "rename the data dir, then run again."
+            )
+        return cls(root)
 
     @property
     def players_dir(self) -> Path:
