@@ -11,8 +11,8 @@
     {%- endif -%}
     {%- set exprs = [] -%}
     {%- for name, data_type in columns -%}
-        {%- set source = overrides.get(name, relation ~ '.' ~ adapter.quote(name)) -%}
-        {%- do exprs.append('cast(' ~ source ~ ' as ' ~ data_type ~ ') as ' ~ adapter.quote(name)) -%}
+        {%- set source = overrides.get(name, relation ~ '.' ~ sql_identifier(name)) -%}
+        {%- do exprs.append('cast(' ~ source ~ ' as ' ~ data_type ~ ') as ' ~ sql_identifier(name)) -%}
     {%- endfor -%}
     {{ return(exprs | join(',\n        ')) }}
 {% endmacro %}

@@ -68,8 +68,8 @@ view_aliases as (  -- noqa: ST03
             original_participants.match_id || ' / ' || original_participants.xuid as row_key,
             view_participants.match_id is null as is_missing,
             {%- for column in participant_columns %}
-                cast(original_participants."{{ column }}" as varchar) as original_{{ loop.index }},
-                cast(view_participants."{{ column }}" as varchar) as view_{{ loop.index }}{% if not loop.last %},{% endif %}
+                cast(original_participants.{{ sql_identifier(column) }} as varchar) as original_{{ loop.index }},
+                cast(view_participants.{{ sql_identifier(column) }} as varchar) as view_{{ loop.index }}{% if not loop.last %},{% endif %}
             {%- endfor %}
         from original_participants
         left join view_participants
@@ -98,7 +98,7 @@ view_aliases as (  -- noqa: ST03
                     else 'conflict'
                 end as kind,
                 row_key,
-                '{{ column }}' as column_name,
+                {{ sql_string(column) }} as column_name,
                 original_{{ loop.index }} as original_value,
                 view_{{ loop.index }} as view_value
             from participant_pairs
@@ -217,7 +217,7 @@ view_aliases as (  -- noqa: ST03
             (
                 false
                 {%- for column in alias_columns %}
-                    or original_aliases."{{ column }}" is distinct from view_aliases."{{ column }}"
+                    or original_aliases.{{ sql_identifier(column) }} is distinct from view_aliases.{{ sql_identifier(column) }}
                 {%- endfor %}
             ) as is_different
         from original_aliases

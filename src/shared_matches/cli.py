@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+import duckdb
 
 from shared_matches import __version__
 from shared_matches.cli_support import EXIT_CODES_EPILOG, add_common_options, finish_subcommands
@@ -56,6 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`status --json | head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (duckdb.Error, OSError) as exc:
+        # a failure no command turned into a UserError: one line, no traceback
+        from shared_matches.duckdb_files import unexpected_error
+
+        print(f"error: {unexpected_error(exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ versions can open it; a player DB in 16 KiB blocks), the copy is verified (same 
 counts, columns, views, sequences, indexes, constraints, and its views answer), and only
 then swapped in with one atomic rename. The original stays untouched until that rename: a
 crash before it leaves a stray ``stats.duckdb.compact`` (removed on the next run), never a
-half-written player DB.
+half-written player DB; a full disk leaves nothing (a one-line error, the file as it was).
+The new file gets the original's mode and owner before any row is written into it.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ from shared_matches.duckdb_files import (
     file_size,
     fsync_dir,
     fsync_file,
+    is_disk_full,
+    keep_mode_of,
+    no_wal_statements,
     open_db,
     quote_ident,
-    sql_path,
+    sql_string,
     storage_version,
     wal_path,
 )
@@ -64,6 +68,16 @@ def free_blocks(path: Path) -> tuple[int, int]:
 
 def compact_path(path: Path) -> Path:
     return path.with_name(path.name + ".compact")
+
+
+def remove_leftover(target: Path) -> bool:
+    """Remove a rewrite left by an interrupted run (the original was never replaced by it)."""
+    found = False
+    for stale in (target, wal_path(target)):
+        if stale.exists():
+            stale.unlink()
+            found = True
+    return found
 
 
 def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, object]:
@@ -110,24 +124,29 @@ def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, 
 
 
 def attach_rewrite_target(
-    con: duckdb.DuckDBPyConnection, target: Path, block_size: int | None
+    con: duckdb.DuckDBPyConnection, target: Path, block_size: int | None, like: Path | None = None
 ) -> None:
-    """ATTACH the new file as compact_dst, with the source's storage version."""
+    """ATTACH the new file as compact_dst, with the source's storage version; ``like``: the
+    file whose mode and owner the new one gets, before anything is written into it."""
     options = []
     version = storage_version(con, "compact_src")
     if version:
-        options.append(f"storage_version '{version}'")
+        options.append(f"storage_version {sql_string(version)}")
     if block_size:
         options.append(f"block_size {int(block_size)}")
     suffix = f" ({', '.join(options)})" if options else ""
-    con.execute(f"attach '{sql_path(target)}' as compact_dst{suffix}")
+    for statement in no_wal_statements(target):
+        con.execute(statement)
+    con.execute(f"attach {sql_string(target)} as compact_dst{suffix}")
+    if like is not None:
+        keep_mode_of(like, target)
 
 
 def rewrite_copy(
     con: duckdb.DuckDBPyConnection, path: Path, target: Path, block_size: int | None = None
 ) -> None:
     """Write a compact copy of the attached ``compact_src`` to ``target``; verify it."""
-    attach_rewrite_target(con, target, block_size)
+    attach_rewrite_target(con, target, block_size, like=path)
     try:
         con.execute("copy from database compact_src to compact_dst")
         before = describe_catalog(con, "compact_src")
@@ -155,9 +174,7 @@ def compact_file(
     ``warehouse``: attached (as the views expect) when the file holds compatibility views;
     ``block_size``: of the new file (None: DuckDB's default, 256 KiB)."""
     target = compact_path(path)
-    for stale in (target, wal_path(target)):
-        if stale.exists():
-            stale.unlink()
+    remove_leftover(target)
     checkpoint(path)
     before = file_size(path)
     free, _total = free_blocks(path)
@@ -173,9 +190,14 @@ def compact_file(
             attach_warehouse(con, warehouse)
         try:
             rewrite_copy(con, path, target, block_size)
-        except BaseException:
-            if target.exists():
-                target.unlink()
+        except BaseException as exc:
+            remove_leftover(target)
+            if isinstance(exc, (duckdb.Error, OSError)) and is_disk_full(exc):
+                raise UserError(
+                    f"No space left on the device of {path} to rewrite it without its free "
+                    f"blocks (up to {before / 2**20:.1f} MiB needed): {path} was not changed; "
+                    "free some space and run again (or skip the rewrite with --no-compact)."
+                ) from exc
             raise
         if wal_path(path).exists():
             raise UserError(f"{path} has a write-ahead log again: someone wrote meanwhile.")

@@ -6,14 +6,19 @@ the file, even read-only. Every helper here opens, works and closes: nothing sta
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import re
+import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from shared_matches.paths import WAREHOUSE_CATALOG, UserError
+from shared_matches.paths import PLAYER_DB_NAME, WAREHOUSE_CATALOG, WAREHOUSE_NAME, UserError
 
 # The three v4 tables phase 5 moves out of a player DB (their rows live in the warehouse).
 MOVED_TABLES = ("match_participants", "highlight_events", "xuid_aliases")
@@ -21,23 +26,132 @@ MOVED_TABLES = ("match_participants", "highlight_events", "xuid_aliases")
 RECORD_TABLE = "compat_original_columns"
 
 
+# DuckDB names the process that holds a lock: "... is held in /usr/bin/python3 (PID 1234)"
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
 def _is_lock_error(exc: Exception) -> bool:
-    return "lock" in str(exc).lower()
+    # not just "lock": a damaged file's message says "... in block at location ..."
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
+# DuckDB 2.0 puts the write-ahead log of a file whose path holds a '?' elsewhere: it inserts
+# ".wal" before the '?' (taken for a URL query), e.g. players/a.wal?b/stats.duckdb for
+# players/a?b/stats.duckdb, and every commit fails (that folder does not exist). With these
+# settings a commit writes no log: it checkpoints into the file (atomic, as every checkpoint).
+NO_WAL_SETTINGS = {"checkpoint_threshold": "0b", "auto_checkpoint_skip_wal_threshold": 0}
+
+
+def needs_no_wal(path: Path) -> bool:
+    """True when DuckDB would misplace the write-ahead log of this file (a '?' in its path)."""
+    return "?" in str(path.resolve())
+
+
+def write_config(path: Path) -> dict[str, object]:
+    """The ``duckdb.connect(config=...)`` that lets this file be written (see NO_WAL_SETTINGS)."""
+    return dict(NO_WAL_SETTINGS) if needs_no_wal(path) else {}
+
+
+def no_wal_statements(path: Path) -> list[str]:
+    """The SET statements that let a connection write this file once ATTACHed (instance-wide)."""
+    return [f"set {name} = {sql_string(value)}" for name, value in write_config(path).items()]
+
+
+def _check_log_readable(path: Path) -> None:
+    if needs_no_wal(path) and wal_path(path).is_file() and wal_path(path).stat().st_size:
+        raise UserError(
+            f"{path} has a write-ahead log ({wal_path(path).name}) that DuckDB cannot read "
+            "because the path holds a '?': open it once from a path without '?' (rename the "
+            "folder), then rename it back."
+        )
 
 
 def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Connect to one DuckDB file; a lock or a missing file becomes a UserError naming it."""
     if not path.is_file():
         raise UserError(f"Database file not found: {path}")
+    _check_log_readable(path)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if _is_lock_error(exc):
-            raise UserError(
-                f"{path} is locked by another program (DuckDB allows one writer, and no writer "
-                f"while another process has the file open): close it and retry.\n  {exc}"
-            ) from exc
-        raise UserError(f"Cannot open {path}: {exc}") from exc
+        return duckdb.connect(str(path), read_only=read_only, config=write_config(path))
+    except duckdb.Error as exc:
+        raise open_error(path, exc) from exc
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's text (DuckDB's messages can run over many lines)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def open_error(path: Path, exc: Exception) -> UserError:
+    """The one-line UserError for a DuckDB file that does not open or read: locked, damaged,
+    disk full or unreadable."""
+    text = str(exc)
+    if _is_lock_error(exc):
+        pid = _PID.search(text)
+        holder = f" (PID {pid.group(1)})" if pid else ""
+        return UserError(
+            f"{path} is locked by another program{holder}: DuckDB allows one writer, and no "
+            "writer while another process has the file open; close it or wait for it to end, "
+            "then run again."
+        )
+    if is_corruption_error(exc):
+        return UserError(
+            f"{path} is damaged ({first_line(exc)}): nothing was changed; {_repair(path)}, "
+            "then run again."
+        )
+    if is_disk_full(exc):
+        return UserError(f"No space left on the device of {path}: free some space, then run again.")
+    return UserError(f"Cannot open {path}: {first_line(exc)}")
+
+
+def _repair(path: Path) -> str:
+    """What to do about a damaged file, by what it is."""
+    if path.name == WAREHOUSE_NAME:
+        return (
+            "put back a copy of it, or move it aside and build it again with `shared-matches "
+            "migrate` (restore the cleaned-up players first: their rows are only there)"
+        )
+    if path.name == PLAYER_DB_NAME and path.parent.parent.name == "players":
+        return f"put it back from its backup (shared-matches restore --player {path.parent.name})"
+    return "put back a copy of it"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return getattr(exc, "errno", None) == errno.ENOSPC or "no space left" in str(exc).lower()
+
+
+def unexpected_error(exc: duckdb.Error | OSError) -> str:
+    """One line for a DuckDB or OS error that no command turned into a UserError."""
+    if isinstance(exc, OSError) and not isinstance(exc, duckdb.Error):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno == errno.ENOSPC:
+            return f"No space left on the device{where}: free some space, then run again."
+        return f"{exc.strerror or exc}{where}: check that path, then run again."
+    if is_disk_full(exc):
+        return f"No space left on a device ({first_line(exc)}): free some space, then run again."
+    if is_corruption_error(exc):
+        return (
+            f"a DuckDB file is damaged ({first_line(exc)}): put back a copy of it (backups/ "
+            "holds the player DBs'), then run again."
+        )
+    return f"DuckDB failed: {first_line(exc)}"
+
+
+def is_corruption_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(
+        marker in text
+        for marker in (
+            "not a valid duckdb database",
+            "corrupt",
+            "checksum",
+            "invalid block",
+            "failed to read database header",
+            "could not read enough bytes",
+        )
+    )
 
 
 @contextmanager
@@ -56,15 +170,16 @@ def attach_warehouse(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
         raise UserError(
             f"Warehouse not found: {warehouse} (run `shared-matches migrate` to build it)."
         )
+    _check_log_readable(warehouse)
     try:
-        con.execute(f"attach '{sql_path(warehouse)}' as {WAREHOUSE_CATALOG} (read_only)")
-    except duckdb.IOException as exc:
+        con.execute(f"attach {sql_string(warehouse)} as {WAREHOUSE_CATALOG} (read_only)")
+    except duckdb.Error as exc:
         if _is_lock_error(exc):
             raise UserError(
                 f"{warehouse} is locked by a writer (a migration or a dbt build is running): "
-                f"retry when it ends.\n  {exc}"
+                "retry when it ends."
             ) from exc
-        raise UserError(f"Cannot attach the warehouse {warehouse}: {exc}") from exc
+        raise open_error(warehouse, exc) from exc
 
 
 def attach_file(
@@ -73,24 +188,49 @@ def attach_file(
     """ATTACH a DuckDB file under an alias; a lock becomes a UserError naming the file."""
     if not path.is_file():
         raise UserError(f"Database file not found: {path}")
+    _check_log_readable(path)
     mode = " (read_only)" if read_only else ""
     try:
-        con.execute(f"attach '{sql_path(path)}' as {quote_ident(alias)}{mode}")
-    except duckdb.IOException as exc:
-        if _is_lock_error(exc):
-            message = f"{path} is locked by another program: retry when it ends.\n  {exc}"
-            raise UserError(message) from exc
-        raise UserError(f"Cannot attach {path}: {exc}") from exc
+        if not read_only:
+            for statement in no_wal_statements(path):
+                con.execute(statement)
+        con.execute(f"attach {sql_string(path)} as {quote_ident(alias)}{mode}")
+    except duckdb.Error as exc:
+        raise open_error(path, exc) from exc
 
 
 def ensure_writable(path: Path) -> None:
-    """Fail early, naming the file, if another program holds it."""
-    with open_db(path, read_only=False):
-        pass
+    """Fail early, naming the file, if another program holds it or it is damaged: it is opened
+    for writing (nothing is written) and every row of every table is read once, which checks
+    each data block's checksum."""
+    with open_db(path, read_only=False) as con:
+        try:
+            check_readable(con)
+        except duckdb.Error as exc:
+            raise open_error(path, exc) from exc
+
+
+def check_readable(con: duckdb.DuckDBPyConnection) -> None:
+    """Read every column of every table of the connection's own catalog (raises DuckDB's
+    error on a damaged block)."""
+    catalog = current_catalog(con)
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ?",
+        [catalog],
+    ).fetchall()
+    for schema, table in tables:
+        name = ".".join(quote_ident(part) for part in (catalog, schema, table))
+        con.execute(f"select sum(hash(t)) from {name} as t").fetchone()
 
 
 def sql_path(path: Path) -> str:
+    """A path's text with its quotes doubled, to go between single quotes in SQL."""
     return str(path).replace("'", "''")
+
+
+def sql_string(value: object) -> str:
+    """A value as an SQL string literal: names and paths are data, never SQL."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def quote_ident(name: str) -> str:
@@ -171,6 +311,28 @@ def checkpoint(path: Path) -> None:
     """Write the WAL into the file, so that the file alone holds every row."""
     with open_db(path, read_only=False) as con:
         con.execute("checkpoint")
+
+
+def copy_file(source: Path, target: Path, like: Path) -> None:
+    """Copy ``source`` into a new file ``target`` that has, from its creation, the mode of
+    ``like`` (and its owner and group, where this process may set them): a copy is never
+    more readable than the file it stands for."""
+    keep_mode_of(like, target, create=True)
+    shutil.copyfile(source, target)
+
+
+def keep_mode_of(like: Path, target: Path, create: bool = False) -> None:
+    """Give ``target`` the mode, owner and group of ``like`` (``create``: as a new empty
+    file, which must not exist yet)."""
+    info = like.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    if create:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+    os.chmod(target, mode)
+    current = target.stat()
+    if (current.st_uid, current.st_gid) != (info.st_uid, info.st_gid):
+        with contextlib.suppress(PermissionError):
+            os.chown(target, info.st_uid, info.st_gid)
 
 
 def fsync_file(path: Path) -> None:

@@ -29,6 +29,7 @@ def lock_path(data_dir: DataDir) -> Path:
 def warehouse_lock(data_dir: DataDir, purpose: str, timeout: float = 600.0) -> Iterator[None]:
     """Hold the warehouse write lock; wait up to `timeout` seconds for another holder."""
     data_dir.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.protect_warehouse()  # no more readable than the player DBs
     path = lock_path(data_dir)
     handle = path.open("a+")
     try:
@@ -57,6 +58,7 @@ def warehouse_lock(data_dir: DataDir, purpose: str, timeout: float = 600.0) -> I
         yield
     finally:
         handle.close()
+        data_dir.protect_warehouse()  # the command may have created the file
 
 
 def _read_holder(path: Path) -> str:

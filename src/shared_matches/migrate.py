@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from shared_matches import player_db
 from shared_matches.dbt_session import DbtSession, NodeOutcome
+from shared_matches.duckdb_files import ensure_writable
 from shared_matches.locking import warehouse_lock
 from shared_matches.paths import DataDir, UserError, order_players
 from shared_matches.warehouse import (
@@ -147,6 +148,9 @@ def migrate_players(
     session = session or DbtSession(data_dir)
     runs: list[PlayerRun] = []
     with warehouse_lock(data_dir, "migrate " + ", ".join(chosen), timeout=lock_timeout):
+        if data_dir.warehouse.is_file():
+            # held by another process (even read-only) or damaged: one line, before dbt
+            ensure_writable(data_dir.warehouse)
         if not warehouse_ready(data_dir):
             run_phase1(session, say)
         for number, gamertag in enumerate(chosen, start=1):

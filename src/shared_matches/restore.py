@@ -2,16 +2,18 @@
 
 The latest pre-cleanup backup by default, or the one named with --backup <timestamp>. The
 current file is first kept as a verified "pre-restore" backup (so a restore can itself be
-undone), the chosen backup is verified, copied next to the player DB, verified again, and
-swapped in with one atomic rename while the current file is held (no writer in between).
+undone), the chosen backup is verified, copied next to the player DB (stats.duckdb.restore,
+with the current file's mode and owner: a restore never makes the DB more readable),
+verified again, and swapped in with one atomic rename while the current file is held (no
+writer in between). A staging file left by an interrupted restore is removed by the next.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 from shared_matches.backup import (
     KIND_PRE_CLEANUP,
@@ -25,14 +27,16 @@ from shared_matches.backup import (
     verify_backup,
 )
 from shared_matches.duckdb_files import (
+    copy_file,
     ensure_writable,
     fsync_dir,
     fsync_file,
+    is_disk_full,
     open_db,
     wal_path,
 )
 from shared_matches.failpoints import RESTORE_STEPS, arm, failpoint
-from shared_matches.paths import DataDir, UserError
+from shared_matches.paths import DataDir, UserError, dir_mode, file_mode, make_dir
 
 Printer = Callable[[str], None]
 
@@ -60,17 +64,17 @@ def restore_player(
     safety: Backup | None = None
     if path.exists():
         ensure_writable(path)
-        safety = create_backup(data_dir, player, kind=KIND_PRE_RESTORE)
+        safety = create_backup(data_dir, player, kind=KIND_PRE_RESTORE, out=out)
         out(f"[{player}] current DB kept as {safety.db_path}")
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dir(path.parent, dir_mode(file_mode(backup.db_path)))
     failpoint("after_safety_copy")
-    staged = path.with_name(path.name + ".restore")
+    staged = staging_path(path)
     for stale in (staged, wal_path(staged)):
         if stale.exists():
             stale.unlink()
-    shutil.copyfile(backup.db_path, staged)
-    fsync_file(staged)
+            out(f"[{player}] removed {stale.name}, left by an interrupted restore")
+    stage_copy(backup, staged, like=path if path.exists() else backup.db_path)
     problems = compare_to_file(backup, staged)
     if problems:
         staged.unlink()
@@ -90,6 +94,31 @@ def restore_player(
     fsync_dir(path.parent)
     out(f"[{player}] restored from {backup.db_path} ({len(backup.row_counts)} tables)")
     return backup, safety
+
+
+def staging_path(path: Path) -> Path:
+    """Where a restore copies the backup before the swap (next to the DB: same file system)."""
+    return path.with_name(path.name + ".restore")
+
+
+def stage_copy(backup: Backup, staged: Path, like: Path) -> None:
+    """Copy the backup to the staging file (mode and owner of ``like``); on any failure no
+    staging file is left and nothing was changed."""
+    try:
+        copy_file(backup.db_path, staged, like=like)
+        fsync_file(staged)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise UserError(
+                f"No space left on the device of {staged.parent} to copy the backup "
+                f"{backup.db_path} ({backup.size_bytes / 2**20:.1f} MiB needed): the player DB "
+                "was not changed; free some space, then run the restore again."
+            ) from exc
+        raise UserError(
+            f"Cannot copy the backup {backup.db_path} to {staged}: {exc.strerror or exc}; the "
+            "player DB was not changed."
+        ) from exc
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from shared_matches.duckdb_files import (
     quote_ident,
     table_columns,
     views,
+    write_config,
 )
 from shared_matches.paths import WAREHOUSE_CATALOG, UserError
 from shared_matches.player_identity import read_player_xuid
@@ -47,7 +48,8 @@ class PlayerStore:
         """Open (creating it in the v4 layout when missing) a player DB."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = duckdb.connect(str(path))
+            # write_config: a '?' in the path would misplace DuckDB's write-ahead log
+            con = duckdb.connect(str(path), config=write_config(path))
         except duckdb.Error as exc:
             raise UserError(f"Cannot open the player DB {path}: {exc}") from exc
         try:
