@@ -112,7 +112,7 @@ class SyncEngine:
                 have = store.existing_matches()
             with LandingStore.for_data_dir(self.data_dir) as landing:
                 candidates = await self._collect_candidates(landing, xuid, newest, have)
-                await self._process(landing, path, xuid, candidates)
+            await self._process(path, xuid, candidates)
         except (UserError, asyncio.CancelledError, KeyboardInterrupt) as exc:
             failure = exc
             self.summary.error = str(exc) or type(exc).__name__
@@ -214,9 +214,9 @@ class SyncEngine:
             start += len(rows)
 
     # -- per batch ------------------------------------------------------------------------
-    async def _process(
-        self, landing: LandingStore, path: Path, xuid: str, candidates: list[dict[str, Any]]
-    ) -> None:
+    async def _process(self, path: Path, xuid: str, candidates: list[dict[str, Any]]) -> None:
+        """Per batch: fetch and land the new matches (the landing is open only meanwhile: the
+        build attaches it), merge the batch, write the player's rows."""
         bar = tqdm(
             total=len(candidates),
             desc=f"sync {self.gamertag}",
@@ -231,15 +231,16 @@ class SyncEngine:
                     self.warehouse.known_matches(ids, xuid) if self.options.use_warehouse else set()
                 )
                 written: list[str] = []
-                for row, match_id in zip(batch, ids, strict=True):
-                    if match_id in known:
-                        self.summary.known.append(match_id)
-                        written.append(match_id)
-                    elif await self._fetch_new(landing, xuid, row, match_id):
-                        self.summary.new.append(match_id)
-                        written.append(match_id)
-                    bar.update(1)
-                    bar.set_postfix(new=len(self.summary.new), known=len(self.summary.known))
+                with LandingStore.for_data_dir(self.data_dir) as landing:
+                    for row, match_id in zip(batch, ids, strict=True):
+                        if match_id in known:
+                            self.summary.known.append(match_id)
+                            written.append(match_id)
+                        elif await self._fetch_new(landing, xuid, row, match_id):
+                            self.summary.new.append(match_id)
+                            written.append(match_id)
+                        bar.update(1)
+                        bar.set_postfix(new=len(self.summary.new), known=len(self.summary.known))
                 if written and self.options.build:
                     self._join_parsing()
                     seconds = build_landing(self.session)
