@@ -95,10 +95,15 @@ class Fault:
     remaining: int
 
 
+# spnkr's FilmChunkType of the highlight-events chunk
+HIGHLIGHT_CHUNK_TYPE = 3
+
+
 @dataclass
 class ServedMatch:
     stats: dict[str, Any]
     film: tuple[int, bytes] | None = None  # (film major version, highlight chunk)
+    highlights: bool = True  # False: the manifest names no highlight-events chunk
 
 
 @dataclass
@@ -160,6 +165,21 @@ class FakeHaloApi:
             stats = json.loads(path.read_text())
             ids.append(self.add_match(stats, films.get(str(stats["MatchId"]).lower())))
         return ids
+
+    def break_film(self, match_id: str, how: str) -> None:
+        """Serve the match's film as the API does when there is none to read: ``"404"`` (no
+        manifest), ``"no_highlights"`` (a manifest without highlight-events chunk) or
+        ``"undecodable"`` (a chunk the decoder cannot read)."""
+        match = self.matches[match_id]
+        if how == "404":
+            match.film = None
+        elif how == "no_highlights":
+            match.highlights = False
+        elif how == "undecodable":
+            version = match.film[0] if match.film else OddballTemplate.VERSION
+            match.film = (version, b"not a zlib stream, not a film chunk")
+        else:
+            raise ValueError(f"unknown way to break a film: {how}")
 
     def calls_for(self, match_id: str) -> Counter[str]:
         """Requests received about one match, by endpoint."""
@@ -336,6 +356,12 @@ class FakeHaloApi:
         manifest = copy.deepcopy(load_json("get_film_by_match_id.json", self.root))
         manifest["CustomData"]["MatchId"] = match_id
         manifest["CustomData"]["FilmMajorVersion"] = match.film[0]
+        if not match.highlights:
+            manifest["CustomData"]["Chunks"] = [
+                c
+                for c in manifest["CustomData"]["Chunks"]
+                if c.get("ChunkType") != HIGHLIGHT_CHUNK_TYPE
+            ]
         manifest["BlobStoragePathPrefix"] = (
             f"https://{BLOB_HOST}/ugcstorage/film/{manifest['AssetId']}/{match_id}/"
         )
