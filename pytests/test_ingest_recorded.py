@@ -111,7 +111,10 @@ def test_ingest_writes_every_recorded_match_of_the_owner(ingested: Ingested) -> 
             "select kills, assists from match_stats where match_id = ?",
             [stats["MatchId"].lower()],
         )
-        assert (kills, assists) == (sum(c["Kills"] for c in cores), sum(c["Assists"] for c in cores))
+        assert (kills, assists) == (
+            sum(c["Kills"] for c in cores),
+            sum(c["Assists"] for c in cores),
+        )
 
 
 def test_a_skill_file_named_after_its_match_fills_player_match_stats(ingested: Ingested) -> None:
