@@ -93,6 +93,7 @@ class Fault:
     status: int
     headers: dict[str, str]
     remaining: int
+    match_id: str | None = None  # None: any request of the endpoint
 
 
 # spnkr's FilmChunkType of the highlight-events chunk
@@ -186,9 +187,16 @@ class FakeHaloApi:
         return Counter({e: n for (e, m), n in self.match_requests.items() if m == match_id})
 
     def fail(
-        self, endpoint: str, status: int, times: int = 1, headers: dict[str, str] | None = None
+        self,
+        endpoint: str,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        match_id: str | None = None,
     ) -> None:
-        self.faults.append(Fault(endpoint, status, dict(headers or {}), times))
+        """Answer the next ``times`` requests of the endpoint (about that match only, when
+        given) with this status."""
+        self.faults.append(Fault(endpoint, status, dict(headers or {}), times, match_id))
 
     @property
     def oddball_template(self) -> OddballTemplate:
@@ -272,7 +280,11 @@ class FakeHaloApi:
         ):
             return web.json_response({"error": "unauthorized"}, status=401)
         for fault in self.faults:
-            if fault.endpoint == endpoint and fault.remaining > 0:
+            if (
+                fault.endpoint == endpoint
+                and fault.remaining > 0
+                and fault.match_id in (None, params.get("match_id", "").lower())
+            ):
                 fault.remaining -= 1
                 return web.json_response(
                     {"error": "injected"}, status=fault.status, headers=fault.headers
