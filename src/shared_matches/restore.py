@@ -4,6 +4,11 @@ The latest pre-cleanup backup by default, or the one named with --backup <timest
 current file is first kept as a verified "pre-restore" backup (so a restore can itself be
 undone), the chosen backup is verified, copied next to the player DB, verified again, and
 swapped in with one atomic rename while the current file is held (no writer in between).
+
+Then nothing synced since the backup is lost: the player's rows of every warehouse match of
+the player that the restored DB lacks (the matches synced after the cleanup) are written
+into it from the warehouse, as a sync writes them (sync/player_rows.py: the personal tables,
+and the v4 shared tables of a DB that is not cleaned up), in one transaction.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from shared_matches.duckdb_files import (
     wal_path,
 )
 from shared_matches.failpoints import RESTORE_STEPS, arm, failpoint
+from shared_matches.locking import warehouse_lock
 from shared_matches.paths import DataDir, UserError
+from shared_matches.sync.player_rows import PlayerStore, write_player_rows
 
 Printer = Callable[[str], None]
 
@@ -89,7 +96,37 @@ def restore_player(
         os.replace(staged, path)
     fsync_dir(path.parent)
     out(f"[{player}] restored from {backup.db_path} ({len(backup.row_counts)} tables)")
+    synced = write_synced_matches(data_dir, player)
+    if synced:
+        out(
+            f"[{player}] {len(synced)} match(es) synced since the backup written back from "
+            "the warehouse"
+        )
     return backup, safety
+
+
+def write_synced_matches(data_dir: DataDir, player: str) -> list[str]:
+    """Write into the player DB the player's rows of every match the warehouse says they have
+    and the DB lacks (synced since its backup was taken); the match ids written."""
+    if not data_dir.warehouse.is_file():
+        return []
+    path = data_dir.player_db(player)
+    with warehouse_lock(data_dir, f"restore {player}: the matches synced since the backup"):
+        with PlayerStore.open(path) as store:
+            xuid = store.owner_xuid()
+            if xuid is None:
+                return []
+            with open_db(data_dir.warehouse, read_only=True) as con:
+                mine = {
+                    r[0]
+                    for r in con.execute(
+                        "select match_id from match_players where player_xuid = ?", [xuid]
+                    ).fetchall()
+                }
+            missing = sorted(mine - store.existing_matches())
+            if missing:
+                write_player_rows(data_dir, store, xuid, missing)
+    return missing
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,7 +150,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Restore a player DB from its backups/<player>/<timestamp>/stats.duckdb: the latest "
             "pre-cleanup backup unless --backup is given. The current file is kept first as a "
-            "pre-restore backup."
+            "pre-restore backup. The matches synced since the backup are then written back "
+            "from the warehouse."
         ),
     )
     parser.add_argument("--player", required=True, help="gamertag of the player DB")
