@@ -1,8 +1,8 @@
 """Round trip on the real recorded matches (oddball with its film, the other modes, bots,
-infection's thirteen players on twelve teams): three players sync them through the landing (warehouse
-A); the v4 DBs the sync wrote for them (none is cleaned up) are migrated, and nothing else,
-into an empty warehouse (phase 2: warehouse B). For every column the v4 layout holds, B
-has the same shared rows as A.
+infection's thirteen players on twelve teams): three players sync them through the landing
+(warehouse A); the v4 DBs the sync wrote for them (none is cleaned up) are migrated, and
+nothing else, into an empty warehouse (phase 2: warehouse B). For every column the v4
+layout holds, B has the same shared rows as A.
 
 Every column that differs is listed in DIFFERENCES with the reason; the test fails on any
 other difference, and on a listed one that is gone.
