@@ -207,7 +207,20 @@ def test_an_ingest_failing_its_owner_check_lands_nothing_and_leaves_no_db(
 
 def test_no_build_only_lands(ingested: Ingested, tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path / "data")
-    summary = ingest_recorded(data_dir, OWNER[0], ingested.source, build=False)
+    summary = ingest_recorded(data_dir, OWNER[0], ingested.source, xuid=OWNER[1], build=False)
     assert summary.written == [] and summary.build_seconds is None
     assert landed_responses(data_dir) == sum(summary.landing.responses.values())
+    assert not data_dir.player_db(OWNER[0]).exists() and not data_dir.warehouse.exists()
+
+
+def test_a_corrupt_landing_db_stops_the_ingest_in_one_line(
+    ingested: Ingested, tmp_path: Path
+) -> None:
+    data_dir = DataDir(tmp_path / "data")
+    path = landing_path(data_dir)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a DuckDB file" * 64)
+    with pytest.raises(UserError, match="is not a DuckDB database") as info:
+        ingest_recorded(data_dir, OWNER[0], ingested.source, xuid=OWNER[1])
+    assert "\n" not in str(info.value)
     assert not data_dir.player_db(OWNER[0]).exists() and not data_dir.warehouse.exists()

@@ -1,6 +1,7 @@
 """The sync engine: bring one player up to date from the Halo API, through the landing.
 
-1. Merge what an earlier sync landed and did not merge (killed before its build).
+1. Open the landing (a locked or corrupt one stops the sync here, before any call), and merge
+   what an earlier sync landed and did not merge (stopped before its build, --no-build).
 2. Page the player's match history, newest first, down to the player's own newest synced
    match (never stopping at a match the warehouse knows through another player); every page
    is landed as received.
