@@ -302,7 +302,7 @@ def test_every_row_and_value_of_the_dropped_tables_is_returned_by_the_views(
         # spelling, raw_json byte for byte), as many times as the player's table held them
         old_events = Counter(query(before, EXACT_EVENTS))
         new_events = Counter(query(after, EXACT_EVENTS, warehouse=wh))
-        assert not (old_events - new_events), (player, list((old_events - new_events))[:3])
+        assert not (old_events - new_events), (player, list(old_events - new_events)[:3])
         ids = [r[0] for r in query(after, "select id from highlight_events", None, wh)]
         assert len(ids) == len(set(ids)) == sum(new_events.values())
         # aliases: every xuid

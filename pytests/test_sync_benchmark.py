@@ -1,4 +1,5 @@
-"""The benchmark's scenario and the fake API's generated matches (no warehouse build)."""
+"""The sync benchmark on the new engine: the plan's scenario, the fake API's generated matches,
+the run that ignores the warehouse and the backfill case (small sizes)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from pathlib import Path
 import pytest
 from spnkr.film import highlight_events
 
-from fake_halo_api import FakeHaloApi, generated_xuid, roster
 from reference_transform import human_players
 from shared_matches.paths import SEED_ORDER
 from shared_matches.sync.benchmark import (
     OVERLAP_WITH_FIRST,
+    format_backfill,
     load_fake_api,
     plan_scenario,
+    run_backfill,
     run_mode,
 )
 from shared_matches.sync.summary import FULL_MATCH_ENDPOINTS
+from shared_matches.testing.fake_halo_api import FakeHaloApi, generated_xuid, roster
 
 
 @pytest.mark.parametrize("n", [20, 100])
@@ -64,3 +67,21 @@ def test_the_ignore_run_fetches_every_copy_in_full(tmp_path: Path) -> None:
     assert result.calls["match_history"] == len(SEED_ORDER)  # one short page each
     assert result.film_calls_for_known == 0
     assert all(not s.known for s in result.summaries)
+    # three asset variants of four assets, fetched once each for the whole run
+    assets = ("playlist", "map", "map_mode_pair", "game_variant")
+    assert sum(result.calls[e] for e in assets) == 12
+
+
+def test_the_backfill_costs_only_the_matches_the_group_lacks(tmp_path: Path) -> None:
+    result = asyncio.run(run_backfill(load_fake_api(), tmp_path, matches=10, known_share=0.9))
+    assert result.known == 9 and result.bound == pytest.approx(0.9)
+    use, ignore = result.summaries["use"], result.summaries["ignore"]
+    assert len(use.known) == 9 and len(use.new) == 1 and len(ignore.new) == 10
+    assert result.per_match("ignore") == 40 and result.per_match("use") == 4
+    assert use.film_calls_for_known == 0
+    # history and the xuid look-up cost the same; the assets were landed by the group mate
+    for endpoint in ("user", "match_history"):
+        assert result.calls["use"][endpoint] == result.calls["ignore"][endpoint]
+    text = format_backfill(result)
+    assert "40 -> 4 (90.0% saved; plan: 300 -> 30" in text
+    assert "1 - unique/copies = 1 - 1/10 = 90.0%" in text

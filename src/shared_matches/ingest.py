@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared_matches.dbt_session import DbtSession
+from shared_matches.duckdb_files import open_db
 from shared_matches.landing.recorded import RecordedLanding, land_recorded
 from shared_matches.paths import DataDir, UserError
+from shared_matches.player_identity import read_player_xuid
 from shared_matches.sync.parsing import xuid_of
 from shared_matches.sync.player_rows import PlayerStore, write_player_rows
 from shared_matches.sync.warehouse_build import build_landing
@@ -55,9 +57,14 @@ def ingest_recorded(
         if not owner:
             raise UserError(f"--xuid must be a 16-digit xuid, got {xuid!r}.")
     path = data_dir.player_db(gamertag)
-    if owner is None and path.is_file():
-        with PlayerStore.open(path) as store:
-            owner = store.owner_xuid()
+    current = _current_owner(path)
+    if owner is not None and current is not None and owner != current:
+        # the owner check comes before anything is landed or created
+        raise UserError(
+            f"{path} belongs to xuid {current}, not to xuid {owner}: nothing was landed. "
+            f"Ingest under that player's own gamertag, or leave out --xuid."
+        )
+    owner = owner or current
     landed = land_recorded(data_dir, source, gamertag, owner)
     summary.landing = landed
     summary.xuid = landed.player_xuid or ""
@@ -82,10 +89,19 @@ def ingest_recorded(
     return summary
 
 
+def _current_owner(path: Path) -> str | None:
+    """The owner xuid of an existing player DB (read-only), None without DB or owner."""
+    if not path.is_file():
+        return None
+    with open_db(path, read_only=True) as con:
+        try:
+            return read_player_xuid(con, str(path))
+        except UserError:
+            return None
+
+
 def _matches_of(data_dir: DataDir, xuid: str, match_ids: list[str]) -> list[str]:
     """Which of these matches the warehouse says the player has."""
-    from shared_matches.duckdb_files import open_db
-
     if not match_ids:
         return []
     with open_db(data_dir.warehouse, read_only=True) as con:

@@ -6,6 +6,11 @@ undone), the chosen backup is verified, copied next to the player DB (stats.duck
 with the current file's mode and owner: a restore never makes the DB more readable),
 verified again, and swapped in with one atomic rename while the current file is held (no
 writer in between). A staging file left by an interrupted restore is removed by the next.
+
+Then nothing synced since the backup is lost: the player's rows of every warehouse match of
+the player that the restored DB lacks (the matches synced after the cleanup) are written
+into it from the warehouse, as a sync writes them (sync/player_rows.py: the personal tables,
+and the v4 shared tables of a DB that is not cleaned up), in one transaction.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ from shared_matches.duckdb_files import (
     wal_path,
 )
 from shared_matches.failpoints import RESTORE_STEPS, arm, failpoint
+from shared_matches.locking import warehouse_lock
 from shared_matches.paths import DataDir, UserError, dir_mode, file_mode, make_dir
+from shared_matches.sync.player_rows import PlayerStore, write_player_rows
 
 Printer = Callable[[str], None]
 
@@ -93,6 +100,12 @@ def restore_player(
         os.replace(staged, path)
     fsync_dir(path.parent)
     out(f"[{player}] restored from {backup.db_path} ({len(backup.row_counts)} tables)")
+    synced = write_synced_matches(data_dir, player)
+    if synced:
+        out(
+            f"[{player}] {len(synced)} match(es) synced since the backup written back from "
+            "the warehouse"
+        )
     return backup, safety
 
 
@@ -121,6 +134,30 @@ def stage_copy(backup: Backup, staged: Path, like: Path) -> None:
         ) from exc
 
 
+def write_synced_matches(data_dir: DataDir, player: str) -> list[str]:
+    """Write into the player DB the player's rows of every match the warehouse says they have
+    and the DB lacks (synced since its backup was taken); the match ids written."""
+    if not data_dir.warehouse.is_file():
+        return []
+    path = data_dir.player_db(player)
+    with warehouse_lock(data_dir, f"restore {player}: the matches synced since the backup"):
+        with PlayerStore.open(path) as store:
+            xuid = store.owner_xuid()
+            if xuid is None:
+                return []
+            with open_db(data_dir.warehouse, read_only=True) as con:
+                mine = {
+                    r[0]
+                    for r in con.execute(
+                        "select match_id from match_players where player_xuid = ?", [xuid]
+                    ).fetchall()
+                }
+            missing = sorted(mine - store.existing_matches())
+            if missing:
+                write_player_rows(data_dir, store, xuid, missing)
+    return missing
+
+
 def run(args: argparse.Namespace) -> int:
     data_dir = DataDir.from_env(args.data_dir)
     arm(args.fail_at)
@@ -142,7 +179,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Restore a player DB from its backups/<player>/<timestamp>/stats.duckdb: the latest "
             "pre-cleanup backup unless --backup is given. The current file is kept first as a "
-            "pre-restore backup."
+            "pre-restore backup. The matches synced since the backup are then written back "
+            "from the warehouse."
         ),
     )
     parser.add_argument("--player", required=True, help="gamertag of the player DB")

@@ -15,6 +15,9 @@ and, since the landing keeps every response a sync fetches, also:
 - film manifests: an object whose ``CustomData`` has ``Chunks`` and ``MatchId``;
 - user look-ups: an object with ``xuid`` and ``gamertag``, or a list of them.
 
+A history page is landed as the player's only if every match of it whose stats are recorded
+has the player in its roster with the row's team, outcome and rank (else it is another
+player's page: skipped and reported).
 Film chunks are ``NN_<match_id>.gzip`` files (NN = film major version), decoded with
 ``spnkr.film.highlight_events.read(data, NN)`` into film_events. Everything of one match
 (stats, skill, manifest, chunk, decoded events) is landed in one transaction; a match whose
@@ -117,7 +120,8 @@ def land_recorded(
 
     ``fetched_by`` is the gamertag of the tracked player the responses are for; the history
     pages are that player's (``owner_xuid``, else the one xuid the landed film events show
-    with that gamertag).
+    with that gamertag). A page listing a match whose recorded stats do not give that xuid the
+    row's team, outcome and rank is another player's: skipped (reported), not landed.
     """
     source_dir = Path(source_dir)
     if not source_dir.is_dir():
@@ -156,10 +160,64 @@ def land_recorded(
                     else f"undecodable ({landed.film.error})"
                 )
         for response in scan.history:
+            foreign = _foreign_history_row(response, player, scan)
+            if foreign is not None:
+                summary.skipped.append(
+                    (
+                        response.source or response.kind,
+                        f"lists match {foreign}, whose recorded stats do not give xuid "
+                        f"{player} the row's team, outcome and rank: not {fetched_by}'s "
+                        "history, not landed",
+                    )
+                )
+                continue
             summary.responses.update(_append(store, replace(response, player_xuid=player), summary))
         for response in scan.others:
             summary.responses.update(_append(store, response, summary))
     return summary
+
+
+def _foreign_history_row(page: LandedResponse, player: str, scan: _Scan) -> str | None:
+    """The first match of a history page that is not the player's, else None: its recorded
+    stats lack the player, or give the player another team, outcome or rank than the row (the
+    page is then another player's; landed under this one, it would give them that player's
+    matches)."""
+    try:
+        rows = json.loads(page.payload or "{}").get("Results") or []
+    except (ValueError, AttributeError):
+        return None  # the landing refuses it with its own message
+    for row in rows:
+        match_id = str(row.get("MatchId") or "").lower() if isinstance(row, dict) else ""
+        files = scan.matches.get(match_id)
+        entries = [
+            _player_entry(r, player)
+            for r in (files.responses if files else [])
+            if r.kind == "match_stats"
+        ]
+        if entries and not any(e is not None and _agrees(row, e) for e in entries):
+            return match_id
+    return None
+
+
+def _player_entry(stats: LandedResponse, player: str) -> dict[str, Any] | None:
+    """The player's entry of a recorded match stats response (None: not in its roster)."""
+    try:
+        players = json.loads(stats.payload or "{}").get("Players") or []
+    except (ValueError, AttributeError):
+        return None
+    return next(
+        (p for p in players if isinstance(p, dict) and human_xuid(p.get("PlayerId")) == player),
+        None,
+    )
+
+
+def _agrees(row: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """A history row and a player's stats entry agree on team, outcome and rank (where the
+    row gives them)."""
+    return all(
+        row.get(key) is None or row.get(key) == entry.get(key)
+        for key in ("LastTeamId", "Outcome", "Rank")
+    )
 
 
 def _owner_of(gamertag: str, scan: _Scan) -> str | None:

@@ -3,7 +3,7 @@
 Modules: ``api_client`` (spnkr client, retries, call counts), ``engine`` (the sync: history,
 what the group lacks, landing, build), ``warehouse_lookup`` (known matches cost no API call),
 ``warehouse_build`` (the phase-3 build), ``player_rows`` (the player's rows from the
-warehouse), ``summary``, ``benchmark`` (the plan's four-player scenario).
+warehouse), ``summary``, ``benchmark`` (the plan's four-player scenario and backfill).
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="read the whole history instead of stopping at the newest synced match",
     )
     parser.add_argument(
-        "--no-build", action="store_true", help="do not run the warehouse build afterwards"
+        "--no-build",
+        action="store_true",
+        help="only land the responses: no merge, nothing written into the player DB (the next "
+        "sync, or dbt build --selector phase3, merges them)",
     )
     parser.add_argument("--tokens-file", help="JSON file with spartan_token and clearance_token")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -1,6 +1,7 @@
 """The sync engine: bring one player up to date from the Halo API, through the landing.
 
-1. Merge what an earlier sync landed and did not merge (killed before its build).
+1. Open the landing (a locked or corrupt one stops the sync here, before any call), and merge
+   what an earlier sync landed and did not merge (stopped before its build, --no-build).
 2. Page the player's match history, newest first, down to the player's own newest synced
    match (never stopping at a match the warehouse knows through another player); every page
    is landed as received.
@@ -32,7 +33,12 @@ from typing import Any
 from tqdm import tqdm
 
 from shared_matches.dbt_session import DbtSession
-from shared_matches.landing.responses import LandedFilm, LandedResponse, LandingDataError
+from shared_matches.landing.responses import (
+    LandedFilm,
+    LandedResponse,
+    LandingDataError,
+    response_problem,
+)
 from shared_matches.landing.store import FilmDecode, LandingStore
 from shared_matches.paths import DataDir, UserError
 from shared_matches.sync.api_client import AssetRef, HaloApi, NotFound
@@ -100,7 +106,10 @@ class SyncEngine:
             self._start_parsing()
         failure: BaseException | None = None
         try:
-            if self.options.build and landing_pending(self.data_dir):
+            # opens the landing first: a locked or corrupt landing DB stops the sync here, with
+            # its one-line error, before any API call or write
+            pending = landing_pending(self.data_dir)
+            if self.options.build and pending:
                 self._join_parsing()
                 self.summary.notes.append("merged what an earlier sync had landed")
                 build_landing(self.session)
@@ -112,7 +121,7 @@ class SyncEngine:
                 have = store.existing_matches()
             with LandingStore.for_data_dir(self.data_dir) as landing:
                 candidates = await self._collect_candidates(landing, xuid, newest, have)
-                await self._process(landing, path, xuid, candidates)
+            await self._process(path, xuid, candidates)
         except (UserError, asyncio.CancelledError, KeyboardInterrupt) as exc:
             failure = exc
             self.summary.error = str(exc) or type(exc).__name__
@@ -214,9 +223,9 @@ class SyncEngine:
             start += len(rows)
 
     # -- per batch ------------------------------------------------------------------------
-    async def _process(
-        self, landing: LandingStore, path: Path, xuid: str, candidates: list[dict[str, Any]]
-    ) -> None:
+    async def _process(self, path: Path, xuid: str, candidates: list[dict[str, Any]]) -> None:
+        """Per batch: fetch and land the new matches (the landing is open only meanwhile: the
+        build attaches it), merge the batch, write the player's rows."""
         bar = tqdm(
             total=len(candidates),
             desc=f"sync {self.gamertag}",
@@ -231,23 +240,38 @@ class SyncEngine:
                     self.warehouse.known_matches(ids, xuid) if self.options.use_warehouse else set()
                 )
                 written: list[str] = []
-                for row, match_id in zip(batch, ids, strict=True):
-                    if match_id in known:
-                        self.summary.known.append(match_id)
-                        written.append(match_id)
-                    elif await self._fetch_new(landing, xuid, row, match_id):
-                        self.summary.new.append(match_id)
-                        written.append(match_id)
-                    bar.update(1)
-                    bar.set_postfix(new=len(self.summary.new), known=len(self.summary.known))
-                if written and self.options.build:
-                    self._join_parsing()
-                    seconds = build_landing(self.session)
-                    self.summary.build_seconds = (self.summary.build_seconds or 0.0) + seconds
-                    with PlayerStore.open(path) as store:
-                        write_player_rows(self.data_dir, store, xuid, written)
+                try:
+                    with LandingStore.for_data_dir(self.data_dir) as landing:
+                        for row, match_id in zip(batch, ids, strict=True):
+                            if match_id in known:
+                                self.summary.known.append(match_id)
+                                written.append(match_id)
+                            elif await self._fetch_new(landing, xuid, row, match_id):
+                                self.summary.new.append(match_id)
+                                written.append(match_id)
+                            bar.update(1)
+                            bar.set_postfix(
+                                new=len(self.summary.new), known=len(self.summary.known)
+                            )
+                except UserError:
+                    # the API gave up (or refused the token) in the middle of a batch: what was
+                    # landed before is merged and written (older matches first: a consistent
+                    # prefix), then the sync stops with the error
+                    self._merge_and_write(path, xuid, written)
+                    raise
+                self._merge_and_write(path, xuid, written)
         finally:
             bar.close()
+
+    def _merge_and_write(self, path: Path, xuid: str, match_ids: list[str]) -> None:
+        """The phase-3 build, then the player's rows of these matches from the warehouse."""
+        if not match_ids or not self.options.build:
+            return
+        self._join_parsing()
+        seconds = build_landing(self.session)
+        self.summary.build_seconds = (self.summary.build_seconds or 0.0) + seconds
+        with PlayerStore.open(path) as store:
+            write_player_rows(self.data_dir, store, xuid, match_ids)
 
     async def _fetch_new(
         self, landing: LandingStore, xuid: str, history_row: Mapping[str, Any], match_id: str
@@ -257,6 +281,11 @@ class SyncEngine:
             stats = await self.api.match_stats(match_id)
         except NotFound:
             self.summary.skipped.append((match_id, "match stats not found (404)"))
+            return False
+        stats_response = self._response("match_stats", stats, match_id=match_id, player_xuid=xuid)
+        problem = response_problem(stats_response, match_id)
+        if problem is not None:  # checked before the skill and film calls it would waste
+            self.summary.skipped.append((match_id, f"match stats {problem}"))
             return False
         roster = _human_xuids(stats)
         if xuid not in roster:
@@ -272,10 +301,7 @@ class SyncEngine:
             skill_task.cancel()
             film_task.cancel()
             raise
-        responses = [
-            self._response("match_stats", stats, match_id=match_id, player_xuid=xuid),
-            *([skill] if skill else []),
-        ]
+        responses = [stats_response, *([skill] if skill else [])]
         try:
             landed = landing.append_match(responses, film)
             if assets:

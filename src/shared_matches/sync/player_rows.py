@@ -6,7 +6,9 @@ medals_earned. A DB not yet cleaned up also gets the v4 shared rows (match_parti
 highlight_events, xuid_aliases) so that the old app keeps working until the player cleans up;
 a cleaned DB gets nothing else, its compatibility views already show the new matches.
 Everything of a batch is written in one transaction (a failure leaves nothing of it). Only
-the columns the DB really has are written, so older layouts keep working.
+the columns the DB really has are written, so older layouts keep working (an older DB's
+INTEGER medal_name_id cannot hold the medal ids beyond int32: those medals stay in the
+warehouse's match_medals only).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import duckdb
 from shared_matches.duckdb_files import (
     MOVED_TABLES,
     attach_warehouse,
+    base_tables,
     quote_ident,
     table_columns,
     views,
@@ -34,6 +37,12 @@ from shared_matches.v4_schema import create_v4_schema
 PERSONAL_TABLES = ("match_stats", "player_match_stats", "medals_earned")
 # the highlight events' id is the player DB's own sequence (the view's ids only order them)
 EVENT_ID = "id"
+EVENT_TYPE = "event_type"
+# the event types spnkr's film decoder gives (lower case, as the warehouse keeps them)
+KNOWN_EVENT_TYPES = ("kill", "death", "medal", "mode")
+# medals_earned.medal_name_id: BIGINT in newer DBs, INTEGER in older ones (ids exceed int32)
+MEDAL_ID = "medal_name_id"
+NARROW_MEDAL_IDS = ("INTEGER", "SMALLINT", "TINYINT")
 
 
 class PlayerStore:
@@ -45,7 +54,8 @@ class PlayerStore:
 
     @classmethod
     def open(cls, path: Path) -> PlayerStore:
-        """Open (creating it in the v4 layout when missing) a player DB."""
+        """Open (creating it in the v4 layout when new) a player DB. An existing DB keeps its
+        own tables: nothing is added to it."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # write_config: a '?' in the path would misplace DuckDB's write-ahead log
@@ -53,7 +63,7 @@ class PlayerStore:
         except duckdb.Error as exc:
             raise UserError(f"Cannot open the player DB {path}: {exc}") from exc
         try:
-            if not views(con):
+            if not base_tables(con) and not views(con):
                 create_v4_schema(con)
         except BaseException:
             con.close()
@@ -145,7 +155,13 @@ def write_player_rows(
         try:
             for table in tables:
                 written[table] = _write_table(con, catalog, table, player_xuid, ids)
-            store.set_meta("last_synced_match_id", ids[-1])
+            newest = con.execute(
+                f"select match_id from {WAREHOUSE_CATALOG}.main.match_registry "
+                "where match_id = any(?::varchar[]) order by start_time desc, match_id desc "
+                "limit 1",
+                [ids],
+            ).fetchone()
+            store.set_meta("last_synced_match_id", newest[0] if newest else ids[-1])
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -166,11 +182,27 @@ def _write_table(
     view = f"{WAREHOUSE_CATALOG}.main.{quote_ident('v4_' + table)}"
     target = f"{quote_ident(catalog)}.main.{quote_ident(table)}"
     offered = {name for name, _ in table_columns(con, "v4_" + table, WAREHOUSE_CATALOG)}
-    mine = [name for name, _ in table_columns(con, table, catalog)]
+    types = dict(table_columns(con, table, catalog))
+    mine = list(types)
     if table == "highlight_events" and _has_default(con, catalog, table, EVENT_ID):
         mine = [c for c in mine if c != EVENT_ID]  # the DB's own sequence numbers them
     columns = [c for c in mine if c in offered]
     names = ", ".join(quote_ident(c) for c in columns)
+    params: dict[str, object] = {"player": player_xuid, "ids": ids}
+    selected = names
+    if table == "highlight_events" and EVENT_TYPE in columns:
+        # the DB's own spelling of each event type ('Kill' in older DBs), as its compatibility
+        # view would give it: a DB never holds one type in two spellings
+        spellings = _event_type_spellings(con, target)
+        if spellings:
+            params |= {"lower": list(spellings), "spelled": list(spellings.values())}
+            spelled = (
+                "coalesce(list_extract($spelled::varchar[], "
+                f"list_position($lower::varchar[], {EVENT_TYPE})), {EVENT_TYPE})"
+            )
+            selected = ", ".join(
+                f"{spelled} as {EVENT_TYPE}" if c == EVENT_TYPE else quote_ident(c) for c in columns
+            )
     if table == "xuid_aliases":
         # the aliases of everyone in these matches' rosters: the warehouse's latest gamertag
         rows = (
@@ -184,18 +216,35 @@ def _write_table(
         )
     else:
         rows = (
-            f"select {names} from {view} "
+            f"select {selected} from {view} "
             "where player_xuid = $player and match_id = any($ids::varchar[])"
         )
         if table == "highlight_events":
-            rows = (
-                f"select {names} from {view} "
-                "where player_xuid = $player and match_id = any($ids::varchar[]) order by id"
-            )
+            rows += " order by id"
+        elif table == "medals_earned" and types.get(MEDAL_ID) in NARROW_MEDAL_IDS:
+            # older DBs keep medal ids as INTEGER, and some ids exceed it: those medals cannot
+            # be stored there (the warehouse's match_medals keeps them)
+            rows += f" and try_cast({MEDAL_ID} as {types[MEDAL_ID]}) is not null"
         con.execute(f"delete from {target} where match_id = any($ids::varchar[])", {"ids": ids})
-    con.execute(f"insert into {target} ({names}) {rows}", {"player": player_xuid, "ids": ids})
-    found = con.execute(f"select count(*) from ({rows})", {"player": player_xuid, "ids": ids})
+    con.execute(f"insert into {target} ({names}) {rows}", params)
+    found = con.execute(f"select count(*) from ({rows})", params)
     return int(found.fetchone()[0])
+
+
+def _event_type_spellings(con: duckdb.DuckDBPyConnection, target: str) -> dict[str, str]:
+    """lower case -> the spelling the DB's events use, for the types it spells otherwise; a
+    type the DB has not seen yet takes the DB's capitalisation when it capitalises them all."""
+    rows = con.execute(
+        f"select distinct lower({EVENT_TYPE}), {EVENT_TYPE} from {target} "
+        f"where {EVENT_TYPE} is not null"
+    ).fetchall()
+    if not rows:
+        return {}
+    spellings = {lower: spelled for lower, spelled in rows if lower != spelled}
+    if spellings and all(spelled == lower.capitalize() for lower, spelled in rows):
+        for lower in KNOWN_EVENT_TYPES:
+            spellings.setdefault(lower, lower.capitalize())
+    return spellings
 
 
 def _has_default(con: duckdb.DuckDBPyConnection, catalog: str, table: str, column: str) -> bool:

@@ -8,7 +8,7 @@ import duckdb
 
 from shared_matches.dbt_session import DbtSession
 from shared_matches.duckdb_files import open_db
-from shared_matches.landing.schema import landing_path
+from shared_matches.landing.store import LandingStore
 from shared_matches.locking import warehouse_lock
 from shared_matches.migrate import run_phase1, warehouse_ready
 from shared_matches.paths import DataDir
@@ -28,12 +28,12 @@ def build_landing(session: DbtSession, lock_timeout: float = 600.0) -> float:
 
 def landing_pending(data_dir: DataDir) -> bool:
     """True when the landing holds responses the warehouse has not merged yet (a sync was
-    stopped between its landing and its build)."""
-    landing = landing_path(data_dir)
-    if not landing.is_file():
-        return False
-    with open_db(landing, read_only=True) as con:
-        newest = con.execute("select coalesce(max(response_id), 0) from responses").fetchone()[0]
+    stopped between its landing and its build). Opens (creating it when missing) the landing
+    DB: a locked or corrupt one raises its one-line LandingError."""
+    with LandingStore.for_data_dir(data_dir) as landing:
+        newest = landing.con.execute(
+            "select coalesce(max(response_id), 0) from responses"
+        ).fetchone()[0]
     if newest == 0:
         return False
     if not data_dir.warehouse.is_file():

@@ -1,0 +1,76 @@
+-- Phase 3: every copy of a match the landing gives a tracked player (a row of their landed
+-- history, or stats they fetched while in the match's roster) is in match_players, and the
+-- match in match_registry. Inside `dbt build` it checks the matches merged by that run (see
+-- run_batch_only).
+{{ config(tags=['checklist_phase3', 'landing']) }}
+
+-- depends_on: {{ ref('int_matches_changed') }}
+-- depends_on: {{ ref('match_players') }}
+-- depends_on: {{ ref('match_registry') }}
+-- depends_on: {{ ref('stg_halo_api__match_history') }}
+-- depends_on: {{ ref('stg_halo_api__match_stats') }}
+-- depends_on: {{ ref('stg_halo_api__match_participants') }}
+
+{%- set unable = checklist_unable('landing') %}
+{%- if unable %}
+
+    {{ unable }}
+
+{%- else %}
+
+    with landed_history as (
+        select * from {{ ref('stg_halo_api__match_history') }}
+    ),
+
+    landed_stats as (
+        select * from {{ ref('stg_halo_api__match_stats') }}
+    ),
+
+    landed_roster as (
+        select * from {{ ref('stg_halo_api__match_participants') }}
+    ),
+
+    registry as (
+        select * from {{ published(ref('match_registry')) }}
+    ),
+
+    match_players as (
+        select * from {{ published(ref('match_players')) }}
+    ),
+
+    tracked_copies as (
+        select
+            match_id,
+            player_xuid
+        from landed_history
+        where match_id is not null and player_xuid is not null
+        union
+        select
+            landed_stats.match_id,
+            landed_stats.player_xuid
+        from landed_stats
+        inner join landed_roster
+            on
+                landed_stats.response_id = landed_roster.response_id
+                and landed_stats.player_xuid = landed_roster.xuid
+    ),
+
+    missing as (
+        select
+            tracked_copies.match_id,
+            tracked_copies.player_xuid,
+            registry.match_id is null as is_missing_from_registry,
+            match_players.match_id is null as is_missing_from_match_players
+        from {{ in_run_batch('tracked_copies') }}
+        left join registry
+            on tracked_copies.match_id = registry.match_id
+        left join match_players
+            on
+                tracked_copies.match_id = match_players.match_id
+                and tracked_copies.player_xuid = match_players.player_xuid
+        where registry.match_id is null or match_players.match_id is null
+    )
+
+    select * from missing
+
+{%- endif %}
