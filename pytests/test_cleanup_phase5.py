@@ -15,6 +15,7 @@ only, each checked below against what the input DBs hold:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -38,6 +39,7 @@ from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
 from shared_matches.compaction import compact_path
 from shared_matches.duckdb_files import MOVED_TABLES, RECORD_TABLE
 from shared_matches.failpoints import ENV_VAR
+from shared_matches.migrate import UP_TO_DATE, migrate_players
 from shared_matches.paths import PROJECT_ROOT, WAREHOUSE_CATALOG, DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
 from shared_matches.repository import PlayerRepository
@@ -252,6 +254,16 @@ def test_every_player_ends_cleaned_and_rewritten_smaller(run: CleanupRun) -> Non
         outcome = run.outcomes[player]
         assert outcome.compaction is not None
         assert outcome.compaction.after_bytes < outcome.backup.size_bytes, player
+
+
+def test_a_cleaned_db_is_up_to_date_for_the_next_migration(run: CleanupRun, tmp_path: Path) -> None:
+    data_dir = copy_data_dir(run.after, tmp_path)
+    before = hashlib.sha256(data_dir.warehouse.read_bytes()).hexdigest()
+    runs = migrate_players(data_dir, say=quiet)
+    assert {r.gamertag: r.status for r in runs} == {
+        p: UP_TO_DATE for p in data_dir.discover_players()
+    }
+    assert hashlib.sha256(data_dir.warehouse.read_bytes()).hexdigest() == before
 
 
 # --- compatibility -------------------------------------------------------------------------

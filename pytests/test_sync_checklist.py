@@ -233,9 +233,6 @@ def test_each_phase3_check_fails_when_the_warehouse_lost_what_it_checks(
 def test_the_checklist_says_how_to_attach_the_landing(phase3: Phase3) -> None:
     result = phase3.session.run(["build", "--selector", "checklist_phase3"], check=False)
     ran = {n.name: n.status for n in result.nodes if n.name.startswith("assert_phase3")}
-    assert len(ran) == 5 and "pass" not in ran.values() and "fail" in ran.values()
-    failed = next(n for n in result.nodes if n.status == "fail")
-    sql = next(
-        (dbt_target_dir(phase3.data_dir) / "compiled").rglob(f"{failed.name}.sql")
-    ).read_text()
-    assert "no landing DB attached" in sql and "HALO_LANDING=1" in sql
+    assert len(ran) == 5 and "pass" not in ran.values() and "error" in ran.values()
+    assert "No landing DB attached, so this check would compare nothing" in result.summary()
+    assert "HALO_LANDING=1" in result.summary()

@@ -65,11 +65,6 @@ DIFFERENCES = {
     ("match_teams", "rows"): "same: the enemy team of those matches is missing from B",
     ("match_medals", "rows"): "v4 keeps the owner's medals only (medals_earned): B lacks the "
     "other participants' medals",
-    # the merge keeps the latest copy's first_synced_at, not the earliest: see
-    # test_first_synced_at_is_the_earliest_copy (a bug of models/shared/match_players.sql)
-    ("match_players", "first_synced_at"): "bug in A: a later build's copy replaced it",
-    ("match_registry", "first_sync_at"): "bug in A (from match_players.first_synced_at)",
-    ("match_registry", "created_at"): "bug in A (from match_players.first_synced_at)",
 } | {
     ("match_participants", column): "others: v4 keeps it for the owner's own row only"
     for column in OWNER_ONLY
@@ -200,16 +195,11 @@ def test_the_v4_dbs_give_back_the_same_shared_rows(roundtrip: RoundTrip) -> None
         con.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models/shared/match_players.sql merges first_synced_at like any other value (the "
-    "latest copy's wins) instead of keeping the earliest",
-)
 def test_first_synced_at_is_the_earliest_copy(roundtrip: RoundTrip) -> None:
     """A's aCurtis copies were first synced when his history page was landed; a later build
     (SalmonSummer83's sync of the same matches) merges aCurtis's copy again from his stats
-    response alone, fetched later, and its first_synced_at replaces the earlier one. The v4
-    DB written after aCurtis's own sync kept the earlier time."""
+    response alone, fetched later: its first_synced_at must stay the earlier one, as the v4
+    DB written after aCurtis's own sync kept it."""
     _, con = compare(roundtrip.a.warehouse, roundtrip.b.warehouse)
     try:
         later = con.execute(

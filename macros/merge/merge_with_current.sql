@@ -5,9 +5,11 @@
     current ones (a re-run stages nothing).
     Merge rule, per column of `value_columns`: a non-NULL value beats NULL; between two values
     the row with the higher priority wins: `priority_columns` compared in order as a struct
-    (the incoming row wins ties). The winner's priority columns are kept.
+    (the incoming row wins ties). The winner's priority columns are kept. Each column of
+    `earliest_columns` keeps the smaller of the two values (a first-seen time: the earliest
+    copy's, whichever copy wins the other columns).
 -#}
-{% macro merge_with_current(key_columns, value_columns, priority_columns) %}
+{% macro merge_with_current(key_columns, value_columns, priority_columns, earliest_columns=[]) %}
     {%- set incoming_priority = priority_struct('incoming', priority_columns) -%}
     {%- set current_priority = priority_struct('current_rows', priority_columns) -%}
     {%- set incoming_wins = '(current_rows.' ~ key_columns[0] ~ ' is null or '
@@ -26,11 +28,18 @@
                 case when {{ incoming_wins }} then incoming.{{ column }}
                     else current_rows.{{ column }} end as {{ column }},
             {%- endfor %}
+            {%- for column in earliest_columns %}
+                least(incoming.{{ column }}, current_rows.{{ column }}) as {{ column }},
+            {%- endfor %}
             current_rows.{{ key_columns[0] }} is null as is_new_key,
             (
                 false
                 {%- for column in value_columns + priority_columns %}
                     or {{ non_null_pair_wins(column, 'incoming', 'current_rows', incoming_wins) }}
+                    is distinct from current_rows.{{ column }}
+                {%- endfor %}
+                {%- for column in earliest_columns %}
+                    or least(incoming.{{ column }}, current_rows.{{ column }})
                     is distinct from current_rows.{{ column }}
                 {%- endfor %}
             ) as is_changed

@@ -1,5 +1,5 @@
 {%- set value_columns = [
-    'player_gamertag', 'source_kind', 'first_synced_at', 'team_id', 'start_time', 'end_time',
+    'player_gamertag', 'source_kind', 'team_id', 'start_time', 'end_time',
     'duration_seconds', 'playlist_id', 'playlist_name', 'map_id', 'map_name', 'pair_id',
     'pair_name', 'game_variant_id', 'game_variant_name', 'mode_category', 'is_ranked',
     'is_firefight', 'backfill_completed', 'film_state',
@@ -15,7 +15,7 @@
 -- facts: match_registry is rebuilt from these rows, so player_count is derived, never
 -- incremented, and any re-run is idempotent. Per column a non-NULL value wins, then the most
 -- recently updated copy (a copy that a sync wrote into a player DB, migrated again, keeps the
--- API's duration).
+-- API's duration); first_synced_at stays the earliest any build saw.
 with batch_matches as (
     select * from {{ ref('int_matches_changed') }}
 ),
@@ -41,7 +41,9 @@ current_rows as (
 ),
 
 staged as (
-    {{ merge_with_current(['match_id', 'player_xuid'], value_columns, ['copy_updated_at']) }}
+    {{ merge_with_current(
+        ['match_id', 'player_xuid'], value_columns, ['copy_updated_at'], ['first_synced_at']
+    ) }}
 )
 
 select * from staged

@@ -14,7 +14,7 @@ import duckdb
 from shared_matches.duckdb_files import base_tables, open_db, quote_ident, row_counts
 from shared_matches.paths import UserError
 from shared_matches.player_identity import read_player_xuid
-from shared_matches.project import player_db_tables
+from shared_matches.project import player_db_tables, project_vars
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,12 @@ def read_state(path: Path) -> PlayerDbState:
     """Owner, matches and content fingerprint of a player DB, in one read-only open (which
     also proves the file is readable, not locked by a writer).
 
-    The fingerprint covers the rows of every table the warehouse reads (row count and the sum
-    of the rows' hashes, which sees a repeated row): a DB whose fingerprint is the one recorded
-    at its last merge has nothing new. Views (a cleaned DB's compatibility views show the
-    warehouse itself) are left out.
+    The fingerprint covers the rows of every table the warehouse reads except those a cleanup
+    moves (var moved_tables), so that it stays the same through a cleanup: row count and the
+    sum of the rows' hashes, which sees a repeated row. A DB whose fingerprint is the one
+    recorded at its last merge has nothing new. Leaving the moved tables out misses nothing a
+    merge would take: a run merges the matches whose match_stats row is new or changed
+    (int_matches_changed), and match_stats is covered.
     """
     with open_db(path, read_only=True) as con:
         try:
@@ -44,7 +46,7 @@ def read_state(path: Path) -> PlayerDbState:
         except duckdb.CatalogException as exc:
             raise UserError(f"{path} is not a v4 player DB: {exc}") from None
         xuid = read_player_xuid(con, str(path))
-        present = set(base_tables(con))
+        present = set(base_tables(con)) - set(project_vars()["moved_tables"])
         tables = [t for t in player_db_tables() if t in present]
         parts = " union all ".join(
             f"select {i} as position, count(*) as row_count, "

@@ -135,8 +135,9 @@ def stage_copy(backup: Backup, staged: Path, like: Path) -> None:
 
 
 def write_synced_matches(data_dir: DataDir, player: str) -> list[str]:
-    """Write into the player DB the player's rows of every match the warehouse says they have
-    and the DB lacks (synced since its backup was taken); the match ids written."""
+    """Write into the player DB the player's rows of every match the warehouse holds in full
+    for them (roster loaded) and the DB lacks (synced since its backup was taken); the match
+    ids written."""
     if not data_dir.warehouse.is_file():
         return []
     path = data_dir.player_db(player)
@@ -146,10 +147,16 @@ def write_synced_matches(data_dir: DataDir, player: str) -> list[str]:
             if xuid is None:
                 return []
             with open_db(data_dir.warehouse, read_only=True) as con:
+                # the matches a sync writes: the player's, with their roster in the warehouse
+                # (a history row alone, whose stats were never fetched, is not a match to write)
                 mine = {
                     r[0]
                     for r in con.execute(
-                        "select match_id from match_players where player_xuid = ?", [xuid]
+                        "select match_players.match_id from match_players "
+                        "inner join match_registry using (match_id) "
+                        "where match_players.player_xuid = ? "
+                        "and match_registry.participants_loaded",
+                        [xuid],
                     ).fetchall()
                 }
             missing = sorted(mine - store.existing_matches())
