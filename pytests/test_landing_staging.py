@@ -31,6 +31,7 @@ from landing_helpers import (
     RECORDED_MANIFEST_ID,
     RELANDED_ID,
     ROOT,
+    STAGING_AND_SEEDS,
     STAGING_SELECTION,
     TINY_ID,
     TINY_VERSION,
@@ -402,7 +403,7 @@ def test_dbt_itself_runs_the_models_and_their_key_tests(landed: Landed) -> None:
     (in the run's scratch database) and runs every key test on them."""
     # cautious: the staging models' own tests, not the phase-3 checklist that also reads them
     result = invoke_dbt(
-        ["build", "--select", STAGING_SELECTION, "--indirect-selection", "cautious"],
+        ["build", "--select", STAGING_AND_SEEDS, "--indirect-selection", "cautious"],
         landed.data_dir,
         landing=True,
     )

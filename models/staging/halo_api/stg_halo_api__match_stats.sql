@@ -1,7 +1,7 @@
 -- One row per landed match_stats response (HTTP 200): the match-level facts, parsed from the
 -- JSON as received. duration_seconds is MatchInfo.Duration (the real match duration, not
 -- end minus start); mode_category is the GameVariantCategory enum name (the seed
--- game_variant_categories: `dbt seed` loads it into the warehouse).
+-- game_variant_categories: the builds that read the landing load it into scratch).
 with responses as (
     {{ landing_table('responses') }}
 ),

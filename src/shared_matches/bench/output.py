@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 from shared_matches.bench.compare import TableComparison
@@ -23,6 +24,8 @@ class Targets:
     disk_change: float = -0.75
     ideal_points: float = 0.05
     view_ms: float = 30.0
+    sync_merge_seconds: float = 1.5
+    steady_growth: float = 1.2
 
 
 TARGETS = Targets()
@@ -139,6 +142,29 @@ def scale_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
                 f"{view['max_ms']:.1f} ms, first {view['first_ms']:.1f} ms, "
                 f"{view['median_rows']:.0f} rows)",
                 f"<= {TARGETS.view_ms:g} ms: {verdict(ok)}" if is_10x else "",
+            )
+        )
+    if r.steady and r.steady.merge_seconds:
+        steady = r.steady
+        ok = steady.median_merge <= TARGETS.sync_merge_seconds
+        rows.append(
+            (
+                f"sync of 1 new match: after the API calls until warehouse and player DB "
+                f"are updated, median of {steady.syncs}",
+                f"{steady.median_merge:.2f} s (min {min(steady.merge_seconds):.2f}, max "
+                f"{max(steady.merge_seconds):.2f}; whole sync "
+                f"{statistics.median(steady.sync_seconds):.2f} s)",
+                f"<= {TARGETS.sync_merge_seconds:g} s: {verdict(ok)}" if is_1x else "",
+            )
+        )
+        growth = steady.growth_vs_compacted
+        rows.append(
+            (
+                f"warehouse file after {steady.syncs} one-match syncs vs the same compacted",
+                f"{growth:.2f}x ({steady.start_bytes / MIB:,.1f} MiB before, "
+                f"{steady.warehouse_bytes[-1] / MIB:,.1f} MiB after, "
+                f"{steady.compacted_bytes / MIB:,.1f} MiB compacted)",
+                f"<= {TARGETS.steady_growth:g}x: {verdict(growth <= TARGETS.steady_growth)}",
             )
         )
     return rows

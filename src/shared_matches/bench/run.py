@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--view-lookups", type=int, default=50, help="matches read by the view")
     parser.add_argument(
+        "--steady-syncs", type=int, default=20, help="one-match syncs after the cleanup"
+    )
+    parser.add_argument(
         "--no-low-overlap", action="store_true", help="skip the disk figure of the second set"
     )
     parser.add_argument(
@@ -124,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                     delta_matches=args.delta_matches,
                     floor_memory_limit=args.floor_memory_limit,
                     view_lookups=args.view_lookups,
+                    steady_syncs=args.steady_syncs,
                     say=say,
                 )
             )

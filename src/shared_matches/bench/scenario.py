@@ -11,6 +11,7 @@ from pathlib import Path
 
 from shared_matches.bench.compare import TableComparison, compare_outputs
 from shared_matches.bench.measure import Repeated, Step, run_step, warm_page_cache
+from shared_matches.bench.steady_sync import SteadyResult, run_steady
 from shared_matches.cleanup_sizes import size_report
 from shared_matches.demo_data import append_new_matches, generate_demo_data
 from shared_matches.paths import DataDir, UserError
@@ -57,6 +58,7 @@ class ScaleResult:
     warehouse_bytes: int
     disk: DiskResult | None = None
     view: Step | None = None
+    steady: SteadyResult | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -111,6 +113,7 @@ def run_scale(
     delta_matches: int,
     floor_memory_limit: str | None,
     view_lookups: int,
+    steady_syncs: int,
     say: Callable[[str], None],
     overlaps: dict[str, float] | None = None,
     label: str = "",
@@ -176,6 +179,9 @@ def run_scale(
     if view_lookups:
         say(f"[{name}] one match's events through the view, {view_lookups} matches")
         result.view = run_step("view", str(data_dir.root), delta_player, str(view_lookups))
+    if steady_syncs:
+        say(f"[{name}] {steady_syncs} one-match syncs of a new player, after the cleanup")
+        result.steady = run_steady(data_dir, work, steady_syncs)
     shutil.rmtree(data_dir.root, ignore_errors=True)
     return result
 

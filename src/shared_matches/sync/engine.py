@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -267,11 +268,14 @@ class SyncEngine:
         """The phase-3 build, then the player's rows of these matches from the warehouse."""
         if not match_ids or not self.options.build:
             return
+        started = time.perf_counter()
         self._join_parsing()
         seconds = build_landing(self.session)
         self.summary.build_seconds = (self.summary.build_seconds or 0.0) + seconds
         with PlayerStore.open(path) as store:
             write_player_rows(self.data_dir, store, xuid, match_ids)
+        merged = time.perf_counter() - started
+        self.summary.merge_seconds = (self.summary.merge_seconds or 0.0) + merged
 
     async def _fetch_new(
         self, landing: LandingStore, xuid: str, history_row: Mapping[str, Any], match_id: str

@@ -1,0 +1,84 @@
+"""The steady state: one player who plays one match between syncs, 20 times, on top of a
+migrated warehouse, against the local fake Halo API. Per sync: the time after the API calls
+end until the warehouse and the player DB are updated (the phase-3 build and the player's
+rows), and the warehouse file's size; at the end, the same warehouse compacted (rewritten
+without free blocks) for comparison."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from shared_matches.compaction import compact_file
+from shared_matches.duckdb_files import file_size
+from shared_matches.paths import DataDir
+from shared_matches.sync.api_client import HaloApi, Tokens
+from shared_matches.sync.engine import SyncEngine, SyncOptions
+from shared_matches.testing import fake_halo_api
+
+PLAYER = "SteadyPlayer"
+TEAMMATE = "SteadyTeammate"
+
+
+@dataclass
+class SteadyResult:
+    syncs: int
+    merge_seconds: list[float] = field(default_factory=list)  # after the API, per sync
+    sync_seconds: list[float] = field(default_factory=list)  # the whole sync, per sync
+    warehouse_bytes: list[int] = field(default_factory=list)  # after each sync
+    start_bytes: int = 0
+    compacted_bytes: int = 0
+
+    @property
+    def median_merge(self) -> float:
+        return statistics.median(self.merge_seconds)
+
+    @property
+    def growth_vs_compacted(self) -> float:
+        return self.warehouse_bytes[-1] / self.compacted_bytes
+
+
+async def _sync_rounds(data_dir: DataDir, syncs: int, result: SteadyResult) -> None:
+    fake = fake_halo_api.FakeHaloApi()
+    xuids = {g: fake_halo_api.generated_xuid(g) for g in (PLAYER, TEAMMATE)}
+    for gamertag, xuid in xuids.items():
+        fake.add_user(gamertag, xuid)
+    start = datetime(2026, 6, 1, 18)
+    history: list[str] = []
+    async with fake:
+        tokens = Tokens(fake_halo_api.TOKEN, fake_halo_api.CLEARANCE, "benchmark")
+        async with HaloApi.connect(
+            tokens, api_base_url=fake.base_url, requests_per_second=10_000
+        ) as api:
+            for number in range(syncs):
+                label = f"steady/{number:03d}"
+                match_id = fake_halo_api.generated_id(label)
+                players = fake_halo_api.roster([(x, g) for g, x in xuids.items()], label)
+                when = start + timedelta(hours=number)
+                fake.add_generated_match(match_id, when, players, variant=number)
+                history.insert(0, match_id)  # newest first, as the API lists them
+                fake.set_history(xuids[PLAYER], list(history))
+                started = asyncio.get_running_loop().time()
+                options = SyncOptions(progress=False)
+                summary = await SyncEngine(data_dir, PLAYER, api, options).run()
+                result.sync_seconds.append(asyncio.get_running_loop().time() - started)
+                result.merge_seconds.append(summary.merge_seconds or 0.0)
+                result.warehouse_bytes.append(file_size(data_dir.warehouse))
+
+
+def run_steady(data_dir: DataDir, work: Path, syncs: int = 20) -> SteadyResult:
+    """``syncs`` one-match syncs into ``data_dir`` (its warehouse may hold a migration)."""
+    result = SteadyResult(syncs)
+    if data_dir.warehouse.is_file():
+        result.start_bytes = file_size(data_dir.warehouse)
+    asyncio.run(_sync_rounds(data_dir, syncs, result))
+    copy = work / "steady-compacted" / data_dir.warehouse.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(data_dir.warehouse, copy)
+    result.compacted_bytes = compact_file(copy).after_bytes
+    shutil.rmtree(copy.parent)
+    return result
