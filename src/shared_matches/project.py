@@ -8,7 +8,7 @@ import yaml
 
 from shared_matches.paths import PROJECT_ROOT
 
-PLAYER_DB_SOURCES = PROJECT_ROOT / "models" / "staging" / "player_db" / "_player_db__models.yml"
+PLAYER_DB_SOURCES = PROJECT_ROOT / "models" / "staging" / "player_db" / "_player_db__sources.yml"
 
 
 @cache
