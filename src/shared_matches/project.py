@@ -12,13 +12,20 @@ PLAYER_DB_SOURCES = PROJECT_ROOT / "models" / "staging" / "player_db" / "_player
 
 
 @cache
-def player_db_tables() -> tuple[str, ...]:
-    """The v4 tables the warehouse reads from a player DB (the `player_db` dbt source)."""
+def player_db_source() -> dict:
+    """The `player_db` dbt source as its YAML declares it: the layout of the v4 tables the
+    warehouse reads (tables, columns with their data_type, meta). Do not modify it."""
     document = yaml.safe_load(PLAYER_DB_SOURCES.read_text(encoding="utf-8"))
     for source in document.get("sources", []):
         if source.get("name") == "player_db":
-            return tuple(table["name"] for table in source.get("tables", []))
+            return source
     raise RuntimeError(f"{PLAYER_DB_SOURCES} declares no player_db source")
+
+
+@cache
+def player_db_tables() -> tuple[str, ...]:
+    """The v4 tables the warehouse reads from a player DB (the `player_db` dbt source)."""
+    return tuple(table["name"] for table in player_db_source().get("tables", []))
 
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project.yml"

@@ -1,121 +1,22 @@
 """DDL of the v4 player database (the input of the warehouse).
 
-One place describes the real column sets, so the demo-data generator, the API ingest and
-the tests all write the same layout. ``legacy=True`` gives the older layout: no newer
-columns, INTEGER medal ids (event types are then written capitalised by the writers).
+The tables the warehouse reads have one owner: the `player_db` dbt source
+(models/staging/player_db/_player_db__sources.yml: every column with its data_type; `meta`
+for the rest). This module builds their DDL from it, so that the demo-data generator, a sync
+and the tests write the layout staging reads. Only the personal tables the warehouse never
+reads (teammates_aggregate, sessions) are declared here. ``legacy=True`` gives the older
+layout: no newer (optional) columns, INTEGER medal ids (event types are then written
+capitalised by the writers).
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import duckdb
 
-MATCH_STATS_BASE: list[tuple[str, str]] = [
-    ("match_id", "VARCHAR PRIMARY KEY"),
-    ("start_time", "TIMESTAMP"),
-    ("playlist_id", "VARCHAR"),
-    ("playlist_name", "VARCHAR"),
-    ("map_id", "VARCHAR"),
-    ("map_name", "VARCHAR"),
-    ("pair_id", "VARCHAR"),
-    ("pair_name", "VARCHAR"),
-    ("game_variant_id", "VARCHAR"),
-    ("game_variant_name", "VARCHAR"),
-    ("outcome", "INTEGER"),
-    ("team_id", "INTEGER"),
-    ("kills", "INTEGER"),
-    ("deaths", "INTEGER"),
-    ("assists", "INTEGER"),
-    ("kda", "DOUBLE"),
-    ("accuracy", "DOUBLE"),
-    ("headshot_kills", "INTEGER"),
-    ("max_killing_spree", "INTEGER"),
-    ("time_played_seconds", "DOUBLE"),
-    ("avg_life_seconds", "DOUBLE"),
-    ("my_team_score", "INTEGER"),
-    ("enemy_team_score", "INTEGER"),
-    ("team_mmr", "DOUBLE"),
-    ("enemy_mmr", "DOUBLE"),
-    ("session_id", "VARCHAR"),
-    ("session_label", "VARCHAR"),
-    ("performance_score", "DOUBLE"),
-    ("is_firefight", "BOOLEAN"),
-    ("teammates_signature", "VARCHAR"),
-    ("known_teammates_count", "INTEGER"),
-    ("is_with_friends", "BOOLEAN"),
-    ("friends_xuids", "VARCHAR"),
-    ("created_at", "TIMESTAMP"),
-    ("updated_at", "TIMESTAMP"),
-]
-MATCH_STATS_NEWER: list[tuple[str, str]] = [
-    ("rank", "INTEGER"),
-    ("damage_dealt", "DOUBLE"),
-    ("damage_taken", "DOUBLE"),
-    ("shots_fired", "INTEGER"),
-    ("shots_hit", "INTEGER"),
-    ("grenade_kills", "INTEGER"),
-    ("melee_kills", "INTEGER"),
-    ("power_weapon_kills", "INTEGER"),
-    ("score", "INTEGER"),
-    ("personal_score", "INTEGER"),
-    ("mode_category", "VARCHAR"),
-    ("is_ranked", "BOOLEAN"),
-    ("left_early", "BOOLEAN"),
-    ("end_time", "TIMESTAMP"),
-    ("backfill_completed", "INTEGER"),
-]
-PLAYER_MATCH_STATS: list[tuple[str, str]] = [
-    ("match_id", "VARCHAR PRIMARY KEY"),
-    ("xuid", "VARCHAR"),
-    ("team_id", "INTEGER"),
-    ("team_mmr", "DOUBLE"),
-    ("enemy_mmr", "DOUBLE"),
-    ("kills_expected", "DOUBLE"),
-    ("kills_stddev", "DOUBLE"),
-    ("deaths_expected", "DOUBLE"),
-    ("deaths_stddev", "DOUBLE"),
-    ("assists_expected", "DOUBLE"),
-    ("assists_stddev", "DOUBLE"),
-    ("created_at", "TIMESTAMP"),
-]
-MATCH_PARTICIPANTS_BASE: list[tuple[str, str]] = [
-    ("match_id", "VARCHAR"),
-    ("xuid", "VARCHAR"),
-    ("team_id", "INTEGER"),
-    ("outcome", "INTEGER"),
-    ("gamertag", "VARCHAR"),
-    ("rank", "INTEGER"),
-    ("score", "INTEGER"),
-    ("kills", "INTEGER"),
-    ("deaths", "INTEGER"),
-    ("assists", "INTEGER"),
-    ("shots_fired", "INTEGER"),
-    ("shots_hit", "INTEGER"),
-    ("damage_dealt", "DOUBLE"),
-    ("damage_taken", "DOUBLE"),
-]
-MATCH_PARTICIPANTS_NEWER: list[tuple[str, str]] = [("avg_life_seconds", "DOUBLE")]
-HIGHLIGHT_EVENTS: list[tuple[str, str]] = [
-    ("id", "BIGINT PRIMARY KEY DEFAULT nextval('highlight_events_id_seq')"),
-    ("match_id", "VARCHAR"),
-    ("event_type", "VARCHAR"),
-    ("time_ms", "INTEGER"),
-    ("xuid", "VARCHAR"),
-    ("gamertag", "VARCHAR"),
-    ("type_hint", "INTEGER"),
-    ("raw_json", "VARCHAR"),
-]
-XUID_ALIASES: list[tuple[str, str]] = [
-    ("xuid", "VARCHAR PRIMARY KEY"),
-    ("gamertag", "VARCHAR"),
-    ("last_seen", "TIMESTAMP"),
-    ("source", "VARCHAR"),
-    ("updated_at", "TIMESTAMP"),
-]
-SYNC_META: list[tuple[str, str]] = [
-    ("key", "VARCHAR PRIMARY KEY"),
-    ("value", "VARCHAR"),
-    ("updated_at", "TIMESTAMP"),
-]
+from shared_matches.project import player_db_source, player_db_tables
+
 TEAMMATES_AGGREGATE: list[tuple[str, str]] = [
     ("teammate_xuid", "VARCHAR PRIMARY KEY"),
     ("teammate_gamertag", "VARCHAR"),
@@ -130,53 +31,74 @@ SESSIONS: list[tuple[str, str]] = [
     ("end_time", "TIMESTAMP"),
     ("match_count", "INTEGER"),
 ]
+_PERSONAL_TABLES = {"teammates_aggregate": TEAMMATES_AGGREGATE, "sessions": SESSIONS}
 
-# The tables the warehouse reads, and the columns every variant must have.
-REQUIRED_TABLES = (
-    "match_stats",
-    "player_match_stats",
-    "match_participants",
-    "highlight_events",
-    "medals_earned",
-    "xuid_aliases",
-    "sync_meta",
-)
+# The tables the warehouse reads (the player_db source), and the columns every variant must have.
+REQUIRED_TABLES: tuple[str, ...] = player_db_tables()
+ALL_TABLES = REQUIRED_TABLES + tuple(_PERSONAL_TABLES)
+
+
+@cache
+def _source_tables() -> dict[str, dict]:
+    return {table["name"]: table for table in player_db_source()["tables"]}
+
+
+def _meta(node: dict) -> dict:
+    return node.get("meta") or {}
+
+
+def _primary_key(table: str) -> list[str]:
+    """The key columns of a table the warehouse reads (meta primary_key of its source table)."""
+    return list(_meta(_source_tables()[table]).get("primary_key") or [])
+
+
+def _in_layout(column: dict, legacy: bool) -> bool:
+    meta = _meta(column)
+    return not legacy or not meta.get("optional") or bool(meta.get("in_legacy_layout"))
+
+
+def _column_type(column: dict, legacy: bool, key: list[str]) -> str:
+    meta = _meta(column)
+    data_type = meta.get("legacy_type", column["data_type"]) if legacy else column["data_type"]
+    parts = [data_type.upper()]
+    if key == [column["name"]]:
+        parts.append("PRIMARY KEY")
+    if meta.get("sequence"):
+        parts.append(f"DEFAULT nextval('{meta['sequence']}')")
+    return " ".join(parts)
 
 
 def table_columns(table: str, legacy: bool = False) -> list[tuple[str, str]]:
     """Column definitions of one v4 table (``legacy`` drops the newer columns)."""
-    if table == "match_stats":
-        return MATCH_STATS_BASE + ([] if legacy else MATCH_STATS_NEWER)
-    if table == "match_participants":
-        return MATCH_PARTICIPANTS_BASE + ([] if legacy else MATCH_PARTICIPANTS_NEWER)
-    if table == "medals_earned":
-        medal_type = "INTEGER" if legacy else "BIGINT"
-        return [("match_id", "VARCHAR"), ("medal_name_id", medal_type), ("count", "INTEGER")]
-    return {
-        "player_match_stats": PLAYER_MATCH_STATS,
-        "highlight_events": HIGHLIGHT_EVENTS,
-        "xuid_aliases": XUID_ALIASES,
-        "sync_meta": SYNC_META,
-        "teammates_aggregate": TEAMMATES_AGGREGATE,
-        "sessions": SESSIONS,
-    }[table]
+    if table in _PERSONAL_TABLES:
+        return list(_PERSONAL_TABLES[table])
+    key = _primary_key(table)
+    return [
+        (column["name"], _column_type(column, legacy, key))
+        for column in _source_tables()[table]["columns"]
+        if _in_layout(column, legacy)
+    ]
 
 
-_COMPOSITE_KEYS = {
-    "match_participants": "primary key (match_id, xuid)",
-    "medals_earned": "primary key (match_id, medal_name_id)",
-}
-
-ALL_TABLES = REQUIRED_TABLES + ("teammates_aggregate", "sessions")
+def _sequences() -> list[str]:
+    """The sequences that give a column of a source table its default (meta sequence)."""
+    return [
+        _meta(column)["sequence"]
+        for table in _source_tables().values()
+        for column in table["columns"]
+        if _meta(column).get("sequence")
+    ]
 
 
 def create_v4_schema(con: duckdb.DuckDBPyConnection, legacy: bool = False) -> None:
     """Create every v4 table (if missing) in the connection's current database."""
-    con.execute("create sequence if not exists highlight_events_id_seq start 1")
+    for sequence in _sequences():
+        con.execute(f"create sequence if not exists {sequence} start 1")
     for table in ALL_TABLES:
         cols = [f"{name} {typ}" for name, typ in table_columns(table, legacy)]
-        if table in _COMPOSITE_KEYS:
-            cols.append(_COMPOSITE_KEYS[table])
+        key = [] if table in _PERSONAL_TABLES else _primary_key(table)
+        if len(key) > 1:
+            cols.append(f"primary key ({', '.join(key)})")
         con.execute(f"create table if not exists {table} ({', '.join(cols)})")
 
 
