@@ -26,9 +26,9 @@ migrate: $(STAMP)
 
 test: $(STAMP)
 	$(ACT) ruff check src pytests scripts && ruff format --check src pytests scripts
-	$(ACT) sqlfluff lint models macros tests
+	$(ACT) sqlfluff lint --processes 0 models macros tests
 	@bash scripts/ensure_chromium.sh
-	$(ACT) pytest -q
+	$(ACT) pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile
 
 bench: $(STAMP)
 	$(ACT) python scripts/bench_migration.py
