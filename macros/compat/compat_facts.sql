@@ -4,8 +4,9 @@
       player_xuid   the DB owner's xuid (the views filter the warehouse on it);
       columns       {table: [[column, type], ...]} the columns the v4 table has in this DB
                     (the view gives exactly these, in this order, cast to these types);
-      spellings     true when the DB spelt event types otherwise than lower case (the view
-                    maps them back through the DB's compat_event_types table);
+      spellings     {lower case: original} for each event type the DB spelt otherwise
+                    than lower case (the view writes these pairs into its SQL and maps the
+                    warehouse's lower-case types back to them);
       backup_path   the verified backup of the DB (the phase-5 checklist compares with it).
     Empty (no cleanup running: docs, lint, parsing) the views select every column.
 -#}

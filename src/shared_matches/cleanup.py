@@ -587,7 +587,7 @@ def run(args: argparse.Namespace) -> int:
         except UserError as exc:
             if not args.all:
                 raise
-            failures.append(player)
+            failures.append(f"{player} ({_state_after_failure(data_dir, player)})")
             print(f"[{player}] stopped: {exc}")
     if args.compact_warehouse:
         with warehouse_lock(data_dir, "cleanup: compact the warehouse"):
@@ -601,9 +601,23 @@ def run(args: argparse.Namespace) -> int:
     report = write_size_report(data_dir)
     print(report.to_text())
     if failures:
-        print(f"cleanup stopped for: {', '.join(failures)} (their DBs were left as they were)")
+        print(f"cleanup stopped for: {', '.join(failures)}")
         return 1
     return 0
+
+
+def _state_after_failure(data_dir: DataDir, player: str) -> str:
+    """What a failed cleanup left: the DB as it was, or cleaned with its views (a failure
+    after the swap: the checks or the rewrite), which the next run finishes."""
+    try:
+        state = inspect_player_db(data_dir.player_db(player)).state
+    except (UserError, duckdb.Error, OSError):
+        return "its DB could not be read"
+    if state == ORIGINAL:
+        return "DB left as it was"
+    if state == CLEANED:
+        return "DB already cleaned, views in place: run the cleanup again to finish it"
+    return f"DB in state {state}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

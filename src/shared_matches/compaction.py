@@ -126,14 +126,18 @@ def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, 
 def attach_rewrite_target(
     con: duckdb.DuckDBPyConnection, target: Path, block_size: int | None, like: Path | None = None
 ) -> None:
-    """ATTACH the new file as compact_dst, with the source's storage version; ``like``: the
-    file whose mode and owner the new one gets, before anything is written into it."""
+    """ATTACH the new file as compact_dst, with the source's storage version and (unless
+    ``block_size`` is given) its block size; ``like``: the file whose mode and owner the new
+    one gets, before anything is written into it."""
     options = []
     version = storage_version(con, "compact_src")
     if version:
         options.append(f"storage_version {sql_string(version)}")
-    if block_size:
-        options.append(f"block_size {int(block_size)}")
+    if not block_size:
+        block_size = con.execute(
+            "select block_size from pragma_database_size() where database_name = 'compact_src'"
+        ).fetchone()[0]
+    options.append(f"block_size {int(block_size)}")
     suffix = f" ({', '.join(options)})" if options else ""
     for statement in no_wal_statements(target):
         con.execute(statement)
@@ -172,7 +176,7 @@ def compact_file(
 ) -> Compaction:
     """Rewrite a DuckDB file without its free blocks, when it has any; verified, atomic.
     ``warehouse``: attached (as the views expect) when the file holds compatibility views;
-    ``block_size``: of the new file (None: DuckDB's default, 256 KiB)."""
+    ``block_size``: of the new file (None: the original's)."""
     target = compact_path(path)
     remove_leftover(target)
     checkpoint(path)
