@@ -39,6 +39,9 @@ FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 # no console output (progress comes from events); the log file at info level (debug, which
 # logs every SQL statement, costs about 0.4 s a build)
 QUIET = ("--quiet", "--log-level-file", "none")
+# commands whose manifest.json / run_results.json nobody reads (the results come back in
+# Python): not writing them saves about 0.4 s an invocation. `docs generate` keeps them.
+NO_JSON_COMMANDS = frozenset({"build", "compile", "run", "seed", "show", "test"})
 
 
 @dataclass(frozen=True)
@@ -235,8 +238,9 @@ class DbtSession:
         callbacks = [_node_callback(on_node)] if on_node else []
         extra = ["--vars", json.dumps(dict(vars))] if vars else []
         started = time.perf_counter()
+        no_json = ["--no-write-json"] if args and args[0] in NO_JSON_COMMANDS else []
         outcome = self._invoke(
-            [*args, *extra, *QUIET],
+            [*args, *extra, *QUIET, *no_json],
             manifest=copy_manifest(manifest),
             env=values,
             callbacks=callbacks,
