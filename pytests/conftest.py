@@ -16,7 +16,7 @@ from shared_matches.paths import DataDir
 @pytest.fixture(scope="session")
 def small_players_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Player DBs of a small demo set (never migrated: copy it before use)."""
-    from shared_matches.demo_data import generate_demo_data
+    from shared_matches.demo.generate import generate_demo_data
 
     root = tmp_path_factory.mktemp("demo_players")
     generate_demo_data(DataDir(root), matches=SMALL_MATCHES, progress=False)

@@ -32,10 +32,11 @@ import duckdb
 import pytest
 
 from helpers import quiet
-from shared_matches.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE
-from shared_matches.cleanup import CleanupOutcome, cleanup_player, dry_run
-from shared_matches.cleanup_sizes import size_report
-from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE
+from shared_matches.cleanup.restore import restore_player
+from shared_matches.cleanup.sizes import size_report
+from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.steps import CleanupOutcome, cleanup_player, dry_run
 from shared_matches.compaction import compact_path
 from shared_matches.duckdb_files import MOVED_TABLES, RECORD_TABLE
 from shared_matches.failpoints import ENV_VAR
@@ -43,7 +44,6 @@ from shared_matches.migrate import UP_TO_DATE, migrate_players
 from shared_matches.paths import PROJECT_ROOT, WAREHOUSE_CATALOG, DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
 from shared_matches.repository import PlayerRepository
-from shared_matches.restore import restore_player
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -166,8 +166,10 @@ def run(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> CleanupR
     killed = run_python_killed_at(
         "during_drop",
         "from pathlib import Path\n"
-        "from shared_matches.backup import create_backup\n"
-        "from shared_matches.cleanup import compile_compat, read_facts, swap_tables_for_views\n"
+        "from shared_matches.cleanup.backup import create_backup\n"
+        "from shared_matches.cleanup.steps import (\n"
+        "    compile_compat, read_facts, swap_tables_for_views,\n"
+        ")\n"
         "from shared_matches.dbt_session import DbtSession\n"
         "from shared_matches.paths import DataDir\n"
         f"spare, player = DataDir(Path({str(spare.root)!r})), {crash_player!r}\n"

@@ -11,9 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shared_matches import demo_data
+from shared_matches.commands import demo_data
+from shared_matches.demo.generate import append_new_matches, generate_demo_data
 from shared_matches.demo.players import DEFAULT_OVERLAPS, EXTRA_PLAYER_OVERLAP
 from shared_matches.demo.pools import MEDALS
+from shared_matches.demo.summary import DemoSummary
 from shared_matches.paths import SEED_ORDER, DataDir, UserError
 from shared_matches.v4_schema import REQUIRED_TABLES, column_names
 
@@ -53,8 +55,8 @@ REGISTRY_COLUMNS = [
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def generate(root: Path, **kwargs) -> demo_data.DemoSummary:
-    return demo_data.generate_demo_data(DataDir(root), progress=False, **kwargs)
+def generate(root: Path, **kwargs) -> DemoSummary:
+    return generate_demo_data(DataDir(root), progress=False, **kwargs)
 
 
 def alias(player: str) -> str:
@@ -83,7 +85,7 @@ def owner_xuid(con: duckdb.DuckDBPyConnection, player: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def small_set(tmp_path_factory) -> tuple[DataDir, demo_data.DemoSummary]:
+def small_set(tmp_path_factory) -> tuple[DataDir, DemoSummary]:
     root = tmp_path_factory.mktemp("demo_small")
     return DataDir(root), generate(root, matches=60, seed=7)
 
@@ -630,7 +632,7 @@ def test_append_new_matches(tmp_path):
         xuid = scalar(before, "select any_value(xuid) from player_match_stats")
         before.close()
 
-        new_ids = demo_data.append_new_matches(data_dir, player, 6, seed=9)
+        new_ids = append_new_matches(data_dir, player, 6, seed=9)
         assert len(set(new_ids)) == 6 and not set(new_ids) & old_ids
 
         db = duckdb.connect(str(path))
@@ -721,9 +723,9 @@ def test_append_refuses_a_db_whose_tables_became_views(tmp_path):
     before = scalar(db, "select count(*) from match_stats")
     db.close()
     with pytest.raises(UserError, match="highlight_events"):
-        demo_data.append_new_matches(data_dir, "Chocoboflor", 3, seed=1)
+        append_new_matches(data_dir, "Chocoboflor", 3, seed=1)
     with pytest.raises(UserError, match="No player DB"):
-        demo_data.append_new_matches(data_dir, "Nobody", 3, seed=1)
+        append_new_matches(data_dir, "Nobody", 3, seed=1)
     db = duckdb.connect(str(data_dir.player_db("Chocoboflor")), read_only=True)
     assert scalar(db, "select count(*) from match_stats") == before
     db.close()

@@ -33,11 +33,12 @@ from hardening_helpers import (
     run_cli,
 )
 from helpers import quiet
-from shared_matches.backup import MANIFEST, list_backups, player_backups_dir
-from shared_matches.cleanup import cleanup_player
-from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.backup import MANIFEST, list_backups, player_backups_dir
+from shared_matches.cleanup.restore import restore_player, staging_path
+from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.steps import cleanup_player
 from shared_matches.compaction import compact_path
-from shared_matches.demo_data import append_new_matches
+from shared_matches.demo.generate import append_new_matches
 from shared_matches.duckdb_files import RECORD_TABLE
 from shared_matches.failpoints import CLEANUP_STEPS, ENV_VAR, RESTORE_STEPS
 from shared_matches.ingest import ingest_recorded
@@ -45,7 +46,6 @@ from shared_matches.landing.schema import landing_path
 from shared_matches.landing.store import MID_MATCH_STEP
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import PROJECT_ROOT, DataDir
-from shared_matches.restore import restore_player, staging_path
 
 PLAYER = "JGtm"  # the older-layout DB of the demo set
 EVERYTHING = ("players", "warehouse", "backups")

@@ -12,11 +12,11 @@ import pytest
 
 from hardening_helpers import cli, copy_data_dir
 from helpers import quiet
-from shared_matches.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE, MANIFEST, list_backups
-from shared_matches.cleanup import cleanup_player
+from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE, MANIFEST, list_backups
+from shared_matches.cleanup.restore import restore_player
+from shared_matches.cleanup.steps import cleanup_player
 from shared_matches.cli import main
 from shared_matches.paths import DataDir, file_mode
-from shared_matches.restore import restore_player
 
 PLAYER = "JGtm"
 PRIVATE = 0o600

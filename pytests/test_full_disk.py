@@ -14,13 +14,13 @@ import pytest
 
 from hardening_helpers import cli, copy_data_dir, file_hash, fill_disk, tmpfs, tree_hashes
 from helpers import quiet
-from shared_matches.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE, list_backups
-from shared_matches.cleanup import cleanup_player
-from shared_matches.cleanup_state import CLEANED, inspect_player_db
+from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE, list_backups
+from shared_matches.cleanup.restore import staging_path
+from shared_matches.cleanup.state import CLEANED, inspect_player_db
+from shared_matches.cleanup.steps import cleanup_player
 from shared_matches.compaction import compact_path
 from shared_matches.duckdb_files import wal_path
 from shared_matches.paths import DataDir
-from shared_matches.restore import staging_path
 
 PLAYER = "JGtm"
 EVERYTHING = ("players", "warehouse", "backups")

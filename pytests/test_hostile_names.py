@@ -20,8 +20,8 @@ import duckdb
 import pytest
 
 from hardening_helpers import file_hash, relation_contents
-from shared_matches.backup import KIND_PRE_CLEANUP, list_backups
-from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, list_backups
+from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
 from shared_matches.cli import main
 from shared_matches.paths import PROJECT_ROOT, DataDir
 from shared_matches.player_identity import read_player_xuid

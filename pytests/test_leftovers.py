@@ -12,17 +12,17 @@ import duckdb
 import pytest
 
 from hardening_helpers import file_hash, relation_contents
-from shared_matches.backup import (
+from shared_matches.cleanup.backup import (
     KIND_PRE_CLEANUP,
     MANIFEST,
     create_backup,
     list_backups,
     player_backups_dir,
 )
+from shared_matches.cleanup.restore import restore_player, staging_path
 from shared_matches.compaction import compact_file, compact_path, free_blocks
 from shared_matches.duckdb_files import wal_path
 from shared_matches.paths import DataDir
-from shared_matches.restore import restore_player, staging_path
 
 PLAYER = "Madina97294"
 

@@ -26,15 +26,15 @@ import duckdb
 import pytest
 
 from helpers import quiet
-from shared_matches.cleanup import cleanup_player, verify_player
-from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.restore import restore_player
+from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.steps import cleanup_player, verify_player
 from shared_matches.dbt_session import DbtSession
 from shared_matches.duckdb_files import MOVED_TABLES
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import SEED_ORDER, WAREHOUSE_CATALOG, DataDir
 from shared_matches.player_identity import read_player_xuid
 from shared_matches.repository import PlayerRepository
-from shared_matches.restore import restore_player
 from shared_matches.sync.player_rows import PERSONAL_TABLES
 from shared_matches.sync.summary import SyncSummary
 from shared_matches.testing.fake_halo_api import (

@@ -15,7 +15,7 @@ import pytest
 
 from hardening_helpers import cli, copy_data_dir, tree_hashes
 from helpers import quiet
-from shared_matches.backup import create_backup
+from shared_matches.cleanup.backup import create_backup
 from shared_matches.paths import DataDir
 
 PLAYER = "JGtm"

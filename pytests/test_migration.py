@@ -243,7 +243,7 @@ def test_phase1_creates_empty_tables_and_passes_its_checklist(tmp_path: Path) ->
 def test_a_failed_model_publishes_nothing(migrated: DataDir, tmp_path: Path) -> None:
     """Write-audit-publish: one shared model failing (a value that does not cast) leaves
     every shared table exactly as it was, although the other models staged their rows."""
-    from shared_matches.demo_data import append_new_matches
+    from shared_matches.demo.generate import append_new_matches
 
     data_dir = copy_data_dir(migrated, tmp_path)
     new_ids = append_new_matches(data_dir, "Chocoboflor", 2, seed=11)
@@ -260,7 +260,7 @@ def test_a_failed_model_publishes_nothing(migrated: DataDir, tmp_path: Path) -> 
 def test_a_failure_at_publish_publishes_nothing(migrated: DataDir, tmp_path: Path) -> None:
     """The batches are published in one transaction: a row the last table refuses (a match
     without start_time: match_registry.start_time is NOT NULL) leaves every table as it was."""
-    from shared_matches.demo_data import append_new_matches
+    from shared_matches.demo.generate import append_new_matches
 
     data_dir = copy_data_dir(migrated, tmp_path)
     new_ids = append_new_matches(data_dir, "Chocoboflor", 2, seed=12)
@@ -385,7 +385,7 @@ def test_second_migration_waits_then_gives_up_clearly(migrated: DataDir, tmp_pat
 def test_incremental_run_merges_only_new_or_changed_copies(
     migrated: DataDir, tmp_path: Path
 ) -> None:
-    from shared_matches.demo_data import append_new_matches
+    from shared_matches.demo.generate import append_new_matches
 
     data_dir = copy_data_dir(migrated, tmp_path)
     new_ids = set(append_new_matches(data_dir, "Chocoboflor", 3, seed=7))

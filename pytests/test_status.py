@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from helpers import scalar
-from shared_matches.backup import create_backup
+from shared_matches.cleanup.backup import create_backup
 from shared_matches.cli import main as cli_main
 from shared_matches.landing.schema import create_landing_schema, landing_path
 from shared_matches.paths import DataDir

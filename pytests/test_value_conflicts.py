@@ -16,8 +16,8 @@ import pytest
 
 from hardening_helpers import cli, copy_data_dir, tree_hashes
 from helpers import quiet
-from shared_matches.cleanup import CONFLICT, cleanup_player
-from shared_matches.cleanup_state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
+from shared_matches.cleanup.steps import CONFLICT, cleanup_player
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import WAREHOUSE_CATALOG, DataDir
 

@@ -1,9 +1,10 @@
 """The `shared-matches` command: one sub-command per job, each defined in its own module.
 
-Every module listed in COMMAND_MODULES exposes ``register(subparsers)``, which adds its
-sub-parser (with a one-line ``help``) and sets ``func`` (called with the parsed args, returns
-an exit code). build_parser then gives every sub-command what they share (cli_support):
-``--data-dir`` before or after the command, a description, the exit codes as epilog.
+Every module listed in COMMAND_MODULES (the package shared_matches.commands) exposes
+``register(subparsers)``, which adds its sub-parser (with a one-line ``help``) and sets
+``func`` (called with the parsed args, returns an exit code). build_parser then gives every
+sub-command what they share (cli_support): ``--data-dir`` before or after the command, a
+description, the exit codes as epilog.
 """
 
 from __future__ import annotations
@@ -19,16 +20,19 @@ from shared_matches import __version__
 from shared_matches.cli_support import EXIT_CODES_EPILOG, add_common_options, finish_subcommands
 from shared_matches.paths import UserError
 
-COMMAND_MODULES = (
-    "shared_matches.status",
-    "shared_matches.demo_data",
-    "shared_matches.migrate",
-    "shared_matches.report",
-    "shared_matches.docs",
-    "shared_matches.cleanup",
-    "shared_matches.restore",
-    "shared_matches.ingest",
-    "shared_matches.sync",
+COMMAND_MODULES = tuple(
+    f"shared_matches.commands.{name}"
+    for name in (
+        "status",
+        "demo_data",
+        "migrate",
+        "report",
+        "docs",
+        "cleanup",
+        "restore",
+        "ingest",
+        "sync",
+    )
 )
 
 

@@ -9,7 +9,6 @@ empty warehouse file is left behind.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import tempfile
@@ -72,22 +71,3 @@ def generate_docs(
     say(f"Lineage docs: {destination}")
     say(f"  match_registry lineage: {lineage_url(destination)}")
     return destination
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "docs",
-        help="write the dbt lineage docs as one static page ($HALO_DATA_DIR/docs/lineage.html)",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a command that holds the warehouse (default 600)",
-    )
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    generate_docs(DataDir.from_env(args.data_dir), lock_timeout=args.lock_timeout)
-    return 0

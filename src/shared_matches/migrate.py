@@ -10,7 +10,6 @@ player whose DB has not changed since its last merge ("up to date"), and reports
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -181,74 +180,3 @@ def give_back_free_space(data_dir: DataDir, say: Callable[[str], None]) -> None:
         f"left by the merges): {result.before_bytes / 2**20:.1f} MiB -> "
         f"{result.after_bytes / 2**20:.1f} MiB"
     )
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "migrate",
-        help="migrate player DBs into the shared warehouse (phase 1 + phase 2) and report",
-    )
-    parser.add_argument("--players", help="comma-separated gamertags (default: every player DB)")
-    parser.add_argument(
-        "--demo-if-empty",
-        action="store_true",
-        help="generate the demo player DBs first when the data dir holds none",
-    )
-    parser.add_argument(
-        "--reprocess",
-        action="store_true",
-        help="merge every match of every chosen player again, even an unchanged DB",
-    )
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="say what would be merged per player (new / known matches, rows per table); "
-        "write nothing",
-    )
-    parser.add_argument("--docs", action="store_true", help="also write the static lineage docs")
-    parser.add_argument("--no-report", action="store_true", help="skip the report")
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=600.0,
-        help="seconds to wait for another command that holds the warehouse (default 600)",
-    )
-    parser.set_defaults(func=run)
-
-
-def _chosen_players(args: argparse.Namespace) -> list[str] | None:
-    return [p.strip() for p in args.players.split(",")] if args.players else None
-
-
-def run(args: argparse.Namespace) -> int:
-    data_dir = DataDir.from_env(args.data_dir)
-    print(f"Data dir: {data_dir.root}")
-    if args.dry_run:
-        from shared_matches.plan import run_dry_run
-
-        return run_dry_run(data_dir, _chosen_players(args))
-    if args.demo_if_empty and not data_dir.discover_players():
-        from shared_matches.demo_data import generate_demo_data
-
-        print("No player DB found: generating the demo data set first")
-        print(generate_demo_data(data_dir).format())
-    players = _chosen_players(args)
-    session = DbtSession(data_dir)
-    runs = migrate_players(
-        data_dir,
-        players,
-        lock_timeout=args.lock_timeout,
-        reprocess=args.reprocess,
-        session=session,
-    )
-    if all(run.status == UP_TO_DATE for run in runs):
-        print("Nothing to do: every player DB is up to date (the latest report is kept).")
-    elif not args.no_report:
-        from shared_matches.report import write_report
-
-        write_report(data_dir, runs)
-    if args.docs:
-        from shared_matches.docs import generate_docs
-
-        generate_docs(data_dir, session=session)
-    return 0

@@ -12,7 +12,6 @@ taken, nothing is created (not even the data dir).
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +20,8 @@ from typing import Any
 import duckdb
 
 from shared_matches import player_db
-from shared_matches.backup import latest_backup
-from shared_matches.cleanup_state import ORIGINAL, inspect_player_db
-from shared_matches.cli_support import add_json_option, data_dir_of, print_json
+from shared_matches.cleanup.backup import latest_backup
+from shared_matches.cleanup.state import ORIGINAL, inspect_player_db
 from shared_matches.duckdb_files import open_db
 from shared_matches.landing.schema import landing_path
 from shared_matches.paths import DataDir, UserError
@@ -380,26 +378,3 @@ def cleanup_text(p: PlayerStatus) -> str:
 
 
 # --- command line -------------------------------------------------------------------------------
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "status",
-        help="show where each player and the warehouse stand (read-only)",
-        description=(
-            "Per player: migrated (when, matches, new vs known), changed since its last merge, "
-            "cleaned up or not, last backup, last sync and what it brought. For the warehouse: "
-            "size, free space, matches, last run. Opens every file read-only; writes nothing."
-        ),
-    )
-    add_json_option(parser)
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    status = collect_status(data_dir_of(args))
-    if args.json:
-        print_json(status.to_json())
-    else:
-        print(render_text(status), end="")
-    return 0

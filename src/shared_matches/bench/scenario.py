@@ -12,8 +12,8 @@ from pathlib import Path
 from shared_matches.bench.compare import TableComparison, compare_outputs
 from shared_matches.bench.measure import Repeated, Step, run_step, warm_page_cache
 from shared_matches.bench.steady_sync import SteadyResult, run_steady
-from shared_matches.cleanup_sizes import size_report
-from shared_matches.demo_data import append_new_matches, generate_demo_data
+from shared_matches.cleanup.sizes import size_report
+from shared_matches.demo.generate import append_new_matches, generate_demo_data
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_db import match_ids, table_row_counts
 

@@ -10,7 +10,6 @@ Files: $HALO_DATA_DIR/reports/migration-<timestamp>.{md,html,json} and latest.{m
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -21,7 +20,7 @@ from shared_matches.dbt_session import DbtSession
 from shared_matches.paths import DataDir
 from shared_matches.report.evidence import ChecklistRun, collect_evidence
 from shared_matches.report.figures import ReportFigures, collect_figures
-from shared_matches.report.history import FORMAT, LATEST_JSON, latest_document, state_digest
+from shared_matches.report.history import FORMAT, LATEST_JSON, state_digest
 from shared_matches.report.html import render_html
 from shared_matches.report.text import render_markdown, render_text
 
@@ -138,47 +137,3 @@ def write_report(
     say(render_text(figures).rstrip("\n"))
     say(f"Report written: {files.latest_markdown} and {files.latest_html} ({stem})")
     return files
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "report",
-        help="rebuild the migration report (checklists, no-loss counts, sizes) from the files",
-        description=(
-            "Rebuild the migration report from the current player DBs and warehouse: every "
-            "phase's checklist is run (dbt, read-only on the player DBs) and shown test by "
-            "test with the rows it compared. When nothing changed since the latest report, "
-            "that report is kept (--force writes a new one)."
-        ),
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="write a new report even when nothing changed since the latest one",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a command that holds the warehouse (default 600)",
-    )
-    parser.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from shared_matches.report.figures import open_warehouse
-
-    data_dir = DataDir.from_env(args.data_dir)
-    open_warehouse(data_dir).close()  # a clear error when there is no warehouse yet
-    latest = latest_document(data_dir)
-    if not args.force and latest and latest.get("state_digest") == state_digest(data_dir):
-        print(
-            f"Nothing changed since the latest report ({latest.get('generated_at')}): kept "
-            f"{data_dir.reports_dir / 'latest.html'} (--force writes a new one)."
-        )
-        return 0
-    files = write_report(data_dir, lock_timeout=args.lock_timeout)
-    if files.figures is not None and not files.figures.checks_passed:
-        print("error: some checklist tests failed (see the report)")
-        return 1
-    return 0

@@ -155,9 +155,9 @@ def no_loss_rows(runs: Sequence[ChecklistRun]) -> list[NoLossRow]:
 
 def _phase5_environment(data_dir: DataDir, player: str) -> dict[str, str]:
     """The facts the phase-5 checklist needs (as `cleanup --verify` passes them)."""
-    from shared_matches.backup import find_backup, verify_backup
-    from shared_matches.cleanup import recorded_facts
-    from shared_matches.cleanup_state import inspect_player_db
+    from shared_matches.cleanup.backup import find_backup, verify_backup
+    from shared_matches.cleanup.state import inspect_player_db
+    from shared_matches.cleanup.steps import recorded_facts
 
     path = data_dir.player_db(player)
     ids = {r for r in inspect_player_db(path).recorded_backup_ids if r}
@@ -177,7 +177,7 @@ def collect_evidence(
     lock_timeout: float = 600.0,
 ) -> list[ChecklistRun]:
     """Every checklist run of the report, in phase order (runs: migrate's PlayerRun list)."""
-    from shared_matches.cleanup_state import ORIGINAL, inspect_player_db
+    from shared_matches.cleanup.state import ORIGINAL, inspect_player_db
     from shared_matches.migrate import MERGED
     from shared_matches.report.figures import migrated_players
 

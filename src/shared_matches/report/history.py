@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from shared_matches import player_db
-from shared_matches.cleanup_state import inspect_player_db
+from shared_matches.cleanup.state import inspect_player_db
 from shared_matches.duckdb_files import open_db
 from shared_matches.landing.schema import landing_path
 from shared_matches.paths import DataDir, UserError

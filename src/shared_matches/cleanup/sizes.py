@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from shared_matches.backup import KIND_PRE_CLEANUP, list_backups
-from shared_matches.cleanup_state import inspect_player_db
+from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, list_backups
+from shared_matches.cleanup.state import inspect_player_db
 from shared_matches.duckdb_files import file_size
 from shared_matches.paths import DataDir, UserError
 

@@ -1,0 +1,27 @@
+"""`shared-matches docs`: the command line of shared_matches.docs."""
+
+from __future__ import annotations
+
+import argparse
+
+from shared_matches.docs import generate_docs
+from shared_matches.paths import DataDir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "docs",
+        help="write the dbt lineage docs as one static page ($HALO_DATA_DIR/docs/lineage.html)",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=600.0,
+        help="seconds to wait for a command that holds the warehouse (default 600)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    generate_docs(DataDir.from_env(args.data_dir), lock_timeout=args.lock_timeout)
+    return 0
