@@ -102,7 +102,7 @@ def run_floor(
     memory_limit: str | None = None,
 ) -> FloorResult:
     """Compute the shared tables of `players` (default: all) into `output` (a new file);
-    `memory_limit` (e.g. "1500MB") caps DuckDB's memory like the profile's setting would."""
+    `memory_limit` (e.g. "600MB") caps DuckDB's memory like the profile's setting would."""
     chosen = players or data_dir.discover_players()
     if not chosen:
         raise UserError(f"No player DB found under {data_dir.players_dir}")

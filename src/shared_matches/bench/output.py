@@ -152,7 +152,8 @@ def scale_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
                 f"sync of 1 new match: after the API calls until warehouse and player DB "
                 f"are updated, median of {steady.syncs}",
                 f"{steady.median_merge:.2f} s (min {min(steady.merge_seconds):.2f}, max "
-                f"{max(steady.merge_seconds):.2f}; whole sync "
+                f"{max(steady.merge_seconds):.2f}; of which the phase-3 build "
+                f"{statistics.median(steady.build_seconds):.2f} s; whole sync "
                 f"{statistics.median(steady.sync_seconds):.2f} s)",
                 f"<= {TARGETS.sync_merge_seconds:g} s: {verdict(ok)}" if is_1x else "",
             )

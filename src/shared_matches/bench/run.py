@@ -49,7 +49,7 @@ def positive_int(text: str) -> int:
 
 
 # the warehouse target's memory_limit in profiles/profiles.yml
-DBT_PROFILE_MEMORY_LIMIT = "1500MB"
+DBT_PROFILE_MEMORY_LIMIT = "600MB"
 
 
 def build_parser() -> argparse.ArgumentParser:

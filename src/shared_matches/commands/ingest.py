@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from shared_matches.ingest import ingest_recorded
 from shared_matches.paths import DataDir
 
 
@@ -34,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here: the film decoder and the API client take 0.6 s to import, which every
+    # other command (a no-op migrate among them) would pay for building the parser
+    from shared_matches.ingest import ingest_recorded
+
     data_dir = DataDir.from_env(args.data_dir)
     summary = ingest_recorded(
         data_dir,
