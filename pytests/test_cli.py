@@ -15,7 +15,9 @@ from shared_matches import __version__
 from shared_matches.cli import build_parser
 from shared_matches.cli import main as cli_main
 from shared_matches.cli_support import subcommand_helps
-from shared_matches.paths import PROJECT_ROOT
+from shared_matches.paths import PROJECT_ROOT, DataDir
+from shared_matches.player_db import match_ids
+from shared_matches.warehouse import registry_match_ids
 
 
 def subparsers():
@@ -84,3 +86,19 @@ def test_plain_dbt_phase1_builds_on_a_fresh_data_dir(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert (fresh / "warehouse" / "shared_matches.duckdb").is_file()
+
+
+def test_migrate_on_an_empty_data_dir_writes_the_demo_set_then_migrates_it(
+    capsys, tmp_path: Path
+) -> None:
+    """`make migrate` on a fresh clone: no player DB, so --demo-if-empty writes the demo set
+    first; every unique match of it ends in the warehouse."""
+    data_dir = DataDir(tmp_path / "data")
+    code = cli_main(["migrate", "--demo-if-empty", "--no-report", "--data-dir", str(data_dir.root)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "generating the demo data set first" in out
+    players = data_dir.discover_players()
+    assert len(players) == 4
+    unique = set().union(*(match_ids(data_dir.player_db(g)) for g in players))
+    assert registry_match_ids(data_dir.warehouse) == unique

@@ -50,9 +50,8 @@ def breakdown(r: ScaleResult) -> str:
     figures = r.migration.median.figures
     players = " + ".join(f"{run['seconds']:.1f}" for run in figures["runs"])
     return (
-        f"python {figures['python_import_seconds']:.1f} s, dbt import "
-        f"{figures['dbt_import_seconds']:.1f} s, parse {figures['parse_seconds']:.1f} s, "
-        f"players {players} s"
+        f"python imports {figures['python_import_seconds']:.1f} s, dbt import and parse "
+        f"{figures['dbt_import_and_parse_seconds']:.1f} s, players {players} s"
     )
 
 

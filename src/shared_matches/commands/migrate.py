@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from shared_matches.dbt_session import DbtSession
-from shared_matches.migrate import UP_TO_DATE, migrate_players
+from shared_matches.migrate import UP_TO_DATE, PlayerRun, migrate_players
 from shared_matches.paths import DataDir
 
 
@@ -46,7 +46,13 @@ def _chosen_players(args: argparse.Namespace) -> list[str] | None:
     return [p.strip() for p in args.players.split(",")] if args.players else None
 
 
-def run(args: argparse.Namespace) -> int:
+def run(
+    args: argparse.Namespace,
+    session: DbtSession | None = None,
+    runs_out: list[PlayerRun] | None = None,
+) -> int:
+    """The command. The benchmark passes its own ``session`` (to read its timings) and
+    ``runs_out`` (filled with the players' runs)."""
     data_dir = DataDir.from_env(args.data_dir)
     print(f"Data dir: {data_dir.root}")
     if args.dry_run:
@@ -54,12 +60,12 @@ def run(args: argparse.Namespace) -> int:
 
         return run_dry_run(data_dir, _chosen_players(args))
     if args.demo_if_empty and not data_dir.discover_players():
-        from shared_matches.demo_data import generate_demo_data
+        from shared_matches.demo.generate import generate_demo_data
 
         print("No player DB found: generating the demo data set first")
         print(generate_demo_data(data_dir).format())
     players = _chosen_players(args)
-    session = DbtSession(data_dir)
+    session = session or DbtSession(data_dir)
     runs = migrate_players(
         data_dir,
         players,
@@ -67,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         reprocess=args.reprocess,
         session=session,
     )
+    if runs_out is not None:
+        runs_out.extend(runs)
     if all(run.status == UP_TO_DATE for run in runs):
         print("Nothing to do: every player DB is up to date (the latest report is kept).")
     elif not args.no_report:
