@@ -19,6 +19,7 @@ import pytest
 
 from helpers import quiet
 from shared_matches.cli import main as cli_main
+from shared_matches.demo.generate import append_new_matches
 from shared_matches.migrate import PlayerRun, migrate_players
 from shared_matches.paths import DataDir
 from shared_matches.report import ReportFiles, write_report
@@ -205,6 +206,33 @@ def test_a_lost_row_fails_with_its_count(migrated_two, tmp_path: Path) -> None:
     lost = next(c for c in jgtm.checks if c.name == "assert_no_participant_lost")
     assert lost.status == "fail" and lost.failures == expected
     assert lost.rows_compared == count(copy.player_db("JGtm"), "match_participants")
+
+
+def test_an_incremental_run_keeps_the_unchanged_players_checklists(
+    migrated_two, written, tmp_path: Path
+) -> None:
+    """A migrate run that merges one player's new matches checks that run's batch; the player
+    it found up to date keeps the checklist of the latest report (noted as such) instead of
+    being checked again over every match; `report --force` checks it again."""
+    data_dir, _ = migrated_two
+    copy = DataDir(tmp_path / "data")
+    for folder in (data_dir.players_dir, data_dir.warehouse_dir, data_dir.reports_dir):
+        shutil.copytree(folder, copy.root / folder.relative_to(data_dir.root))
+    before = json.loads((copy.reports_dir / "latest.json").read_text())
+    earlier = next(c for c in before["checklists"] if c["phase"] == 2 and c["subject"] == "JGtm")
+    append_new_matches(copy, "Chocoboflor", 3, seed=5)
+    runs = migrate_players(copy, say=quiet)
+    assert {r.gamertag: r.status for r in runs} == {"Chocoboflor": "merged", "JGtm": "up to date"}
+    figures = write_report(copy, runs, say=quiet).figures
+    phase2 = {r.subject: r for r in figures.checklists if r.phase == 2}
+    assert phase2["Chocoboflor"].scope == SCOPE_RUN and phase2["Chocoboflor"].passed
+    kept = phase2["JGtm"]
+    assert kept.note and f"from the report of {before['generated_at']}" in kept.note
+    assert [c.to_json() for c in kept.checks] == earlier["checks"]
+    assert kept.scope == earlier["scope"]  # the scope of the run that checked it
+    checked = collect_evidence(copy, None, say=quiet)
+    again = next(r for r in checked if r.phase == 2 and r.subject == "JGtm")
+    assert again.note is None and again.passed and again.scope == SCOPE_ALL
 
 
 def test_ticks_are_round_values_of_the_unit_shown() -> None:

@@ -10,6 +10,11 @@ their staging views and working tables live in the run's in-memory scratch DB):
 - phase 2: `dbt build --selector checklist_phase2` for each migrated player not merged by the
   run (every match of the player), but for a cleaned-up player, whose DB no longer holds the
   moved tables: phase 5 checks it against its backup;
+- in the report of a migrate run, a player the run found up to date (its DB unchanged since
+  its last merge, by fingerprint) keeps its phase-2 and phase-5 checklists from the latest
+  report, which says so, instead of being checked again: an incremental run's report costs
+  O(what the run merged), not O(warehouse). `shared-matches report --force` checks
+  everything again;
 - phase 3: `dbt build --selector checklist_phase3` with the landing, when there is one;
 - phase 5: `dbt build --selector checklist_phase5` for each cleaned-up player (as
   `shared-matches cleanup --verify` does).
@@ -67,6 +72,10 @@ class Check:
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Check:
+        return cls(**{name: item.get(name) for name in cls.__dataclass_fields__})
+
 
 @dataclass
 class ChecklistRun:
@@ -97,6 +106,38 @@ class ChecklistRun:
             "note": self.note,
             "checks": [c.to_json() for c in self.checks],
         }
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> ChecklistRun:
+        return cls(
+            phase=int(item["phase"]),
+            subject=str(item["subject"]),
+            scope=str(item["scope"]),
+            checks=[Check.from_json(c) for c in item.get("checks") or []],
+            error=item.get("error"),
+            note=item.get("note"),
+        )
+
+
+def earlier_checklists(
+    document: dict[str, Any] | None, players: set[str]
+) -> dict[tuple[int, str], ChecklistRun]:
+    """The phase-2 and phase-5 checklists of these players in an earlier report's JSON, each
+    noted as coming from it."""
+    if not document or not players:
+        return {}
+    when = str(document.get("generated_at", "?"))
+    found: dict[tuple[int, str], ChecklistRun] = {}
+    for item in document.get("checklists") or []:
+        try:
+            run = ChecklistRun.from_json(item)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if run.phase in (2, 5) and run.subject in players and run.checked:
+            since = f"from the report of {when}: the player's DB has not changed since"
+            run.note = f"{run.note}; {since}" if run.note else since
+            found[(run.phase, run.subject)] = run
+    return found
 
 
 @dataclass(frozen=True)
@@ -178,10 +219,13 @@ def collect_evidence(
 ) -> list[ChecklistRun]:
     """Every checklist run of the report, in phase order (runs: migrate's PlayerRun list)."""
     from shared_matches.cleanup.state import ORIGINAL, inspect_player_db
-    from shared_matches.migrate import MERGED
+    from shared_matches.migrate import MERGED, UP_TO_DATE
     from shared_matches.report.figures import migrated_players
+    from shared_matches.report.history import latest_document
 
     merged_now = {r.gamertag: r for r in runs or [] if r.status == MERGED}
+    unchanged = {r.gamertag for r in runs or [] if r.status == UP_TO_DATE}
+    earlier = earlier_checklists(latest_document(data_dir), unchanged)
     players = [g for g in data_dir.discover_players() if g in migrated_players(data_dir)]
     states = {}
     for gamertag in players:
@@ -210,6 +254,8 @@ def collect_evidence(
             if gamertag in merged_now:
                 run = merged_now[gamertag]
                 evidence.append(from_checks(2, gamertag, SCOPE_RUN, run.checks))
+            elif (2, gamertag) in earlier:
+                evidence.append(earlier[(2, gamertag)])
             elif states[gamertag] == ORIGINAL:
                 attempt(
                     2,
@@ -240,6 +286,9 @@ def collect_evidence(
             )
         for gamertag in players:
             if states[gamertag] == ORIGINAL:
+                continue
+            if (5, gamertag) in earlier:
+                evidence.append(earlier[(5, gamertag)])
                 continue
 
             def phase5(g: str = gamertag) -> DbtResult:
