@@ -1,5 +1,6 @@
 """Timing and peak memory of the benchmark's steps: each runs in its own process (the worker),
-timed from its start to its exit, its peak RSS read when it ends."""
+timed from its start to its exit; its peak RSS is the one the worker reads for itself when it
+ends (VmHWM)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,9 @@ def run_step(*args: str) -> Step:
         stdout, stderr = out.read(), err.read()
     if code != 0:
         raise RuntimeError(f"benchmark step {args[0]} failed:\n{stderr[-4000:]}{stdout[-2000:]}")
-    return Step(json.loads(stdout.strip().splitlines()[-1]), wall, usage.ru_maxrss)
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    # the worker's own peak (ru_maxrss would include the parent's: see worker.peak_rss_kib)
+    return Step(figures, wall, int(figures.get("self_peak_kib", usage.ru_maxrss)))
 
 
 @dataclass(frozen=True)
