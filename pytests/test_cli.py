@@ -15,6 +15,7 @@ from shared_matches import __version__
 from shared_matches.cli import build_parser
 from shared_matches.cli import main as cli_main
 from shared_matches.cli_support import subcommand_helps
+from shared_matches.docs import LINEAGE_PAGE, docs_dir, docs_up_to_date
 from shared_matches.paths import PROJECT_ROOT, DataDir
 from shared_matches.player_db import match_ids
 from shared_matches.warehouse import registry_match_ids
@@ -92,9 +93,11 @@ def test_migrate_on_an_empty_data_dir_writes_the_demo_set_then_migrates_it(
     capsys, tmp_path: Path
 ) -> None:
     """`make migrate` on a fresh clone: no player DB, so --demo-if-empty writes the demo set
-    first; every unique match of it ends in the warehouse."""
+    first; every unique match of it ends in the warehouse. Run again, it has nothing to do
+    and leaves the lineage page as it was."""
     data_dir = DataDir(tmp_path / "data")
-    code = cli_main(["migrate", "--demo-if-empty", "--no-report", "--data-dir", str(data_dir.root)])
+    argv = ["migrate", "--demo-if-empty", "--docs", "--data-dir", str(data_dir.root)]
+    code = cli_main(argv)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "generating the demo data set first" in out
@@ -102,3 +105,13 @@ def test_migrate_on_an_empty_data_dir_writes_the_demo_set_then_migrates_it(
     assert len(players) == 4
     unique = set().union(*(match_ids(data_dir.player_db(g)) for g in players))
     assert registry_match_ids(data_dir.warehouse) == unique
+    # `make migrate` again: nothing to do, the lineage page is not built again
+    page = docs_dir(data_dir) / LINEAGE_PAGE
+    built = page.stat().st_mtime_ns
+    assert docs_up_to_date(data_dir)
+    assert cli_main(argv) == 0
+    assert f"Lineage docs: {page} (up to date)" in capsys.readouterr().out
+    assert page.stat().st_mtime_ns == built
+    # a warehouse newer than the page (a merge since) makes it stale
+    os.utime(page, ns=(built, data_dir.warehouse.stat().st_mtime_ns - 10**9))
+    assert not docs_up_to_date(data_dir)

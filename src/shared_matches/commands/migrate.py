@@ -82,7 +82,10 @@ def run(
 
         write_report(data_dir, runs)
     if args.docs:
-        from shared_matches.docs import generate_docs
+        from shared_matches.docs import LINEAGE_PAGE, docs_dir, docs_up_to_date, generate_docs
 
-        generate_docs(data_dir, session=session)
+        if all(run.status == UP_TO_DATE for run in runs) and docs_up_to_date(data_dir):
+            print(f"Lineage docs: {docs_dir(data_dir) / LINEAGE_PAGE} (up to date)")
+        else:
+            generate_docs(data_dir, session=session)
     return 0
