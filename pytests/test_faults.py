@@ -75,6 +75,14 @@ class Chain:
     def at(self, step: str) -> Observed:
         return next(o for o in self.observed if o.step == step)
 
+    def kill_at_every_step(self, command: str, steps: tuple[str, ...]) -> None:
+        """Run `command --player PLAYER` on `killed`, killed at each step in turn, then once
+        to the end."""
+        for step in steps:
+            done = run_cli(self.killed, command, "--player", PLAYER, fail_at=step)
+            self.observed.append(observe(self.killed, step, done))
+        self.final = run_cli(self.killed, command, "--player", PLAYER)
+
 
 def observe(data_dir: DataDir, step: str, done: subprocess.CompletedProcess) -> Observed:
     path = data_dir.player_db(PLAYER)
@@ -120,10 +128,7 @@ def cleanup_chain(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -
         reference=copy_data_dir(migrated, tmp_path_factory.mktemp("cleanup_reference")),
     )
     cleanup_player(chain.reference, PLAYER, out=quiet)
-    for step in CLEANUP_STEPS:
-        done = run_cli(chain.killed, "cleanup", "--player", PLAYER, fail_at=step)
-        chain.observed.append(observe(chain.killed, step, done))
-    chain.final = run_cli(chain.killed, "cleanup", "--player", PLAYER)
+    chain.kill_at_every_step("cleanup", CLEANUP_STEPS)
     return chain
 
 
@@ -188,10 +193,7 @@ def restore_chain(cleanup_chain: Chain, tmp_path_factory: pytest.TempPathFactory
         reference=copy_data_dir(cleaned, tmp_path_factory.mktemp("restore_ref"), EVERYTHING),
     )
     restore_player(chain.reference, PLAYER, out=quiet)
-    for step in RESTORE_STEPS:
-        done = run_cli(chain.killed, "restore", "--player", PLAYER, fail_at=step)
-        chain.observed.append(observe(chain.killed, step, done))
-    chain.final = run_cli(chain.killed, "restore", "--player", PLAYER)
+    chain.kill_at_every_step("restore", RESTORE_STEPS)
     return chain
 
 

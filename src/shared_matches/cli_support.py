@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from shared_matches.locking import LOCK_TIMEOUT
 from shared_matches.paths import DataDir
 
 EXIT_OK = 0
@@ -44,6 +45,17 @@ def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> N
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the result as JSON (for scripts) instead"
+    )
+
+
+def add_lock_timeout_option(parser: argparse.ArgumentParser) -> None:
+    """--lock-timeout, for the commands that wait for the warehouse's write lock."""
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=LOCK_TIMEOUT,
+        help=f"seconds to wait for another command that holds the warehouse "
+        f"(default {LOCK_TIMEOUT:g})",
     )
 
 

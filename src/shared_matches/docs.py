@@ -16,13 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shared_matches.dbt_session import DbtSession, dbt_target_dir
-from shared_matches.locking import warehouse_lock
-from shared_matches.paths import PROJECT_ROOT, DataDir, UserError
+from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
+from shared_matches.paths import DataDir, UserError
+from shared_matches.project import project_files
 
 STATIC_PAGE = "static_index.html"
 LINEAGE_PAGE = "lineage.html"
-# what the lineage page is built from, besides the warehouse (its catalog)
-DOCS_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml", "selectors.yml")
 # The dbt docs address of a model's page, and the view of its upstream lineage graph.
 MODEL_FRAGMENT = "#!/model/model.shared_matches.{model}"
 LINEAGE_FRAGMENT = MODEL_FRAGMENT + "?g_v=1&g_i=%2B{model}"
@@ -59,17 +58,14 @@ def docs_up_to_date(data_dir: DataDir) -> bool:
     if not page.is_file() or not data_dir.warehouse.is_file():
         return False
     built = page.stat().st_mtime_ns
-    sources = [data_dir.warehouse]
-    for name in DOCS_SOURCES:
-        path = PROJECT_ROOT / name
-        sources += [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    sources = [data_dir.warehouse, *project_files()]
     return all(p.stat().st_mtime_ns <= built for p in sources if p.exists())
 
 
 def generate_docs(
     data_dir: DataDir,
     say: Callable[[str], None] = print,
-    lock_timeout: float = 600.0,
+    lock_timeout: float = LOCK_TIMEOUT,
     session: DbtSession | None = None,
 ) -> Path:
     """Write $HALO_DATA_DIR/docs/lineage.html and return its path."""

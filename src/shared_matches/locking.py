@@ -19,6 +19,8 @@ from shared_matches.paths import DataDir, UserError
 
 LOCK_NAME = ".warehouse.lock"
 POLL_SECONDS = 0.5
+# how long a command waits for another that holds the warehouse (--lock-timeout)
+LOCK_TIMEOUT = 600.0
 
 
 def lock_path(data_dir: DataDir) -> Path:
@@ -26,7 +28,9 @@ def lock_path(data_dir: DataDir) -> Path:
 
 
 @contextmanager
-def warehouse_lock(data_dir: DataDir, purpose: str, timeout: float = 600.0) -> Iterator[None]:
+def warehouse_lock(
+    data_dir: DataDir, purpose: str, timeout: float = LOCK_TIMEOUT
+) -> Iterator[None]:
     """Hold the warehouse write lock; wait up to `timeout` seconds for another holder."""
     data_dir.warehouse_dir.mkdir(parents=True, exist_ok=True)
     data_dir.protect_warehouse()  # no more readable than the player DBs

@@ -18,7 +18,7 @@ from shared_matches import player_db
 from shared_matches.compaction import compact_file, free_blocks
 from shared_matches.dbt_session import DbtSession, NodeOutcome
 from shared_matches.duckdb_files import ensure_writable
-from shared_matches.locking import warehouse_lock
+from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir, UserError, order_players
 from shared_matches.warehouse import (
     merged_fingerprint,
@@ -137,7 +137,7 @@ def migrate_players(
     players: list[str] | None = None,
     *,
     say: Callable[[str], None] = print,
-    lock_timeout: float = 600.0,
+    lock_timeout: float = LOCK_TIMEOUT,
     reprocess: bool = False,
     session: DbtSession | None = None,
 ) -> list[PlayerRun]:

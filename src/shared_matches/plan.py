@@ -25,6 +25,7 @@ from shared_matches.duckdb_files import base_tables, sql_path
 from shared_matches.paths import DataDir, UserError, order_players
 from shared_matches.project import player_db_tables
 from shared_matches.report.text import format_columns
+from shared_matches.warehouse import player_source_id
 
 
 @dataclass
@@ -96,7 +97,7 @@ def plan_migration(data_dir: DataDir, players: list[str] | None = None) -> Migra
         known_ids = set(registry)
         for gamertag in chosen:
             state = player_db.read_state(paths[gamertag])
-            if merged.get(f"player_db:{state.owner_xuid}") == state.fingerprint:
+            if merged.get(player_source_id(state.owner_xuid)) == state.fingerprint:
                 plans.append(PlayerPlan(gamertag, len(state.match_ids), up_to_date=True))
                 continue
             _attach(con, paths[gamertag], "p")

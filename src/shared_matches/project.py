@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import yaml
 
@@ -29,13 +30,31 @@ def player_db_tables() -> tuple[str, ...]:
 
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project.yml"
+SELECTORS = PROJECT_ROOT / "selectors.yml"
+# the keys of dbt_project.yml that name the folders dbt reads the project from
+PROJECT_PATH_KEYS = ("model-paths", "macro-paths", "seed-paths", "test-paths", "analysis-paths")
 
 
 @cache
+def project_document() -> dict:
+    """dbt_project.yml as parsed YAML. Do not modify it."""
+    return dict(yaml.safe_load(DBT_PROJECT.read_text(encoding="utf-8")) or {})
+
+
 def project_vars() -> dict:
     """The vars of dbt_project.yml."""
-    document = yaml.safe_load(DBT_PROJECT.read_text(encoding="utf-8"))
-    return dict(document.get("vars") or {})
+    return dict(project_document().get("vars") or {})
+
+
+def project_files() -> list[Path]:
+    """Every file dbt builds the project from: dbt_project.yml, selectors.yml and the files
+    under the folders dbt_project.yml names."""
+    files = [DBT_PROJECT, SELECTORS]
+    for key in PROJECT_PATH_KEYS:
+        for folder in project_document().get(key) or []:
+            root = PROJECT_ROOT / folder
+            files += [path for path in root.rglob("*") if path.is_file()]
+    return files
 
 
 def shared_table_names() -> tuple[str, ...]:

@@ -27,8 +27,8 @@ from shared_matches.landing.schema import landing_path
 from shared_matches.paths import DataDir, UserError
 from shared_matches.report.history import RecordedRun, recorded_runs
 from shared_matches.report.text import format_columns, human_bytes
+from shared_matches.warehouse import player_source_id
 
-PLAYER_SOURCE = "player_db:{xuid}"
 LANDING_SOURCE = "halo_api"
 
 WAREHOUSE_SQL = """
@@ -235,7 +235,7 @@ def read_player(
         return status
     status.xuid = state.owner_xuid
     status.matches_in_db = len(state.match_ids)
-    row = merged.get(PLAYER_SOURCE.format(xuid=state.owner_xuid))
+    row = merged.get(player_source_id(state.owner_xuid))
     if row:
         status.migrated = True
         status.merged_at, status.matches_merged_last = row[4], row[5]

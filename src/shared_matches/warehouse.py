@@ -13,6 +13,24 @@ from shared_matches.duckdb_files import open_db
 from shared_matches.paths import DataDir
 
 
+def player_source_id(player_xuid: str) -> str:
+    """A player DB's row in merged_sources (models/shared/merged_sources.sql writes it)."""
+    return f"player_db:{player_xuid}"
+
+
+def _merged_source_row(path: Path, player_xuid: str, columns: str) -> tuple | None:
+    """These columns of the player DB's merged_sources row; None when it was never merged or
+    the warehouse has no merged_sources yet."""
+    with open_db(path, read_only=True) as con:
+        try:
+            return con.execute(
+                f"select {columns} from merged_sources where source_id = ?",
+                [player_source_id(player_xuid)],
+            ).fetchone()
+        except duckdb.CatalogException:
+            return None
+
+
 def shared_tables(data_dir: DataDir) -> set[str]:
     """The tables of the warehouse's main schema (empty when there is no warehouse yet)."""
     if not data_dir.warehouse.is_file():
@@ -31,27 +49,13 @@ def registry_match_ids(path: Path) -> set[str]:
 
 def merged_fingerprint(path: Path, player_xuid: str) -> str | None:
     """The fingerprint of the player DB recorded at its last merge, None if never merged."""
-    with open_db(path, read_only=True) as con:
-        try:
-            row = con.execute(
-                "select fingerprint from merged_sources where source_id = ?",
-                [f"player_db:{player_xuid}"],
-            ).fetchone()
-        except duckdb.CatalogException:
-            return None
+    row = _merged_source_row(path, player_xuid, "fingerprint")
     return row[0] if row and row[0] else None
 
 
 def rejected_rows(path: Path, player_xuid: str) -> tuple[int, list[str]]:
     """The rows of the player DB its last merge could not take: how many, and the first named."""
-    with open_db(path, read_only=True) as con:
-        try:
-            row = con.execute(
-                "select rows_rejected, rejected_examples from merged_sources where source_id = ?",
-                [f"player_db:{player_xuid}"],
-            ).fetchone()
-        except duckdb.CatalogException:
-            return 0, []
+    row = _merged_source_row(path, player_xuid, "rows_rejected, rejected_examples")
     if not row:
         return 0, []
     return int(row[0] or 0), list(row[1] or [])

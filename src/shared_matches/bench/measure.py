@@ -5,7 +5,6 @@ ends (VmHWM)."""
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -32,9 +31,8 @@ def run_step(*args: str) -> Step:
             stderr=err,
             text=True,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        code = proc.wait()
         wall = time.perf_counter() - started
-        code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -42,7 +40,7 @@ def run_step(*args: str) -> Step:
         raise RuntimeError(f"benchmark step {args[0]} failed:\n{stderr[-4000:]}{stdout[-2000:]}")
     figures = json.loads(stdout.strip().splitlines()[-1])
     # the worker's own peak (ru_maxrss would include the parent's: see worker.peak_rss_kib)
-    return Step(figures, wall, int(figures.get("self_peak_kib", usage.ru_maxrss)))
+    return Step(figures, wall, int(figures["self_peak_kib"]))
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from shared_matches.duckdb_files import (
     table_columns,
 )
 from shared_matches.failpoints import failpoint
-from shared_matches.locking import warehouse_lock
+from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
 
@@ -423,7 +423,7 @@ def cleanup_player(
     player: str,
     compact: bool = True,
     out: Printer = print,
-    lock_timeout: float = 600.0,
+    lock_timeout: float = LOCK_TIMEOUT,
     accept_warehouse_values: bool = False,
     session: DbtSession | None = None,
 ) -> CleanupOutcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from shared_matches.cli_support import add_lock_timeout_option
 from shared_matches.docs import generate_docs
 from shared_matches.paths import DataDir
 
@@ -13,12 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "docs",
         help="write the dbt lineage docs as one static page ($HALO_DATA_DIR/docs/lineage.html)",
     )
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a command that holds the warehouse (default 600)",
-    )
+    add_lock_timeout_option(parser)
     parser.set_defaults(func=run)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from shared_matches.cli_support import add_lock_timeout_option
 from shared_matches.dbt_session import DbtSession
 from shared_matches.migrate import UP_TO_DATE, PlayerRun, migrate_players
 from shared_matches.paths import DataDir
@@ -33,12 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--docs", action="store_true", help="also write the static lineage docs")
     parser.add_argument("--no-report", action="store_true", help="skip the report")
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=600.0,
-        help="seconds to wait for another command that holds the warehouse (default 600)",
-    )
+    add_lock_timeout_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -75,7 +71,8 @@ def run(
     )
     if runs_out is not None:
         runs_out.extend(runs)
-    if all(run.status == UP_TO_DATE for run in runs):
+    nothing_changed = all(run.status == UP_TO_DATE for run in runs)
+    if nothing_changed:
         print("Nothing to do: every player DB is up to date (the latest report is kept).")
     elif not args.no_report:
         from shared_matches.report import write_report
@@ -84,7 +81,7 @@ def run(
     if args.docs:
         from shared_matches.docs import LINEAGE_PAGE, docs_dir, docs_up_to_date, generate_docs
 
-        if all(run.status == UP_TO_DATE for run in runs) and docs_up_to_date(data_dir):
+        if nothing_changed and docs_up_to_date(data_dir):
             print(f"Lineage docs: {docs_dir(data_dir) / LINEAGE_PAGE} (up to date)")
         else:
             generate_docs(data_dir, session=session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from shared_matches.cli_support import add_lock_timeout_option
 from shared_matches.paths import DataDir
 from shared_matches.report import write_report
 from shared_matches.report.history import latest_document, state_digest
@@ -25,12 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write a new report even when nothing changed since the latest one",
     )
-    parser.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=600.0,
-        help="seconds to wait for a command that holds the warehouse (default 600)",
-    )
+    add_lock_timeout_option(parser)
     parser.set_defaults(func=run)
 
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from shared_matches.dbt_session import DbtSession
+from shared_matches.locking import LOCK_TIMEOUT
 from shared_matches.paths import DataDir
 from shared_matches.report.evidence import ChecklistRun, collect_evidence
 from shared_matches.report.figures import ReportFigures, collect_figures
@@ -101,7 +102,7 @@ def write_report(
     *,
     session: DbtSession | None = None,
     checklists: list[ChecklistRun] | None = None,
-    lock_timeout: float = 600.0,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> ReportFiles:
     """Run the checklists the run did not, collect the figures, print the text table, write
     the Markdown, HTML and JSON files (and latest.*)."""

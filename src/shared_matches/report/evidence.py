@@ -32,7 +32,7 @@ from typing import Any
 
 from shared_matches.dbt_session import DbtResult, DbtSession, NodeOutcome
 from shared_matches.landing.schema import landing_path
-from shared_matches.locking import warehouse_lock
+from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir, UserError
 
 PASSED = "pass"
@@ -215,7 +215,7 @@ def collect_evidence(
     *,
     session: DbtSession | None = None,
     say: Callable[[str], None] = print,
-    lock_timeout: float = 600.0,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> list[ChecklistRun]:
     """Every checklist run of the report, in phase order (runs: migrate's PlayerRun list)."""
     from shared_matches.cleanup.state import ORIGINAL, inspect_player_db

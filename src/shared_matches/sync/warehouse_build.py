@@ -9,12 +9,12 @@ import duckdb
 from shared_matches.dbt_session import DbtSession
 from shared_matches.duckdb_files import open_db
 from shared_matches.landing.store import LandingStore
-from shared_matches.locking import warehouse_lock
+from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.migrate import run_phase1, warehouse_ready
 from shared_matches.paths import DataDir
 
 
-def build_landing(session: DbtSession, lock_timeout: float = 600.0) -> float:
+def build_landing(session: DbtSession, lock_timeout: float = LOCK_TIMEOUT) -> float:
     """Run the phase-3 build (phase 1 first if the warehouse is new), under the warehouse
     lock: it merges every response landed since the last merge. Returns its seconds."""
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from shared_matches.duckdb_files import connect
-from shared_matches.locking import warehouse_lock
+from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir
 
 # film states that need no film call again (match_registry.film_state): the film was read,
@@ -28,7 +28,7 @@ class WarehouseReader:
     the file read-only and closes it before returning.
     """
 
-    def __init__(self, data_dir: DataDir, lock_timeout: float = 600.0) -> None:
+    def __init__(self, data_dir: DataDir, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.data_dir = data_dir
         self.path: Path = data_dir.warehouse
         self.lock_timeout = lock_timeout
