@@ -23,6 +23,7 @@ from helpers import (
 from shared_matches.locking import warehouse_lock
 from shared_matches.migrate import UP_TO_DATE, migrate_players
 from shared_matches.paths import SEED_ORDER, DataDir, UserError
+from shared_matches.player_identity import read_player_xuid
 
 
 def test_plan_order_then_the_rest_alphabetically(migrated: DataDir) -> None:
@@ -216,7 +217,8 @@ def test_key_tests_pass_and_catch_a_duplicate(migrated: DataDir, tmp_path: Path)
     con.close()
     generic = dbt(data_dir, keys)
     assert "unique_xuid_aliases_xuid" in failed_nodes(generic)
-    assert any(name.startswith("null_safe_unique_combination") for name in failed_nodes(generic))
+    events_key = [n for n in failed_nodes(generic) if n.startswith("unique_combination_highlight")]
+    assert events_key, failed_nodes(generic)
     checklist = dbt(data_dir, ["build", "--selector", "checklist_phase2"], player="Chocoboflor")
     assert "assert_no_duplicate_keys" in failed_nodes(checklist)
 
@@ -329,6 +331,67 @@ def test_owner_without_xuid_is_a_clear_error(small_players_dir: Path, tmp_path: 
     con.close()
     with pytest.raises(UserError, match="no owner xuid"):
         migrate_players(data_dir, ["JGtm"], say=quiet)
+
+
+def _player_copy(small_players_dir: Path, data_dir: DataDir, player: str, *sql: str) -> Path:
+    """A copy of a small demo player's DB in `data_dir`, changed by `sql`."""
+    target = data_dir.player_db(player)
+    target.parent.mkdir(parents=True)
+    shutil.copy(small_players_dir / player / "stats.duckdb", target)
+    con = duckdb.connect(str(target))
+    for statement in sql:
+        con.execute(statement)
+    con.close()
+    return target
+
+
+def test_an_empty_sync_meta_xuid_is_no_xuid_on_both_sides(
+    small_players_dir: Path, tmp_path: Path
+) -> None:
+    """The owner rule is one SQL text (macro owner_xuid_rule) that the commands and dbt both
+    run: an empty sync_meta xuid falls back to player_match_stats for both (taking '' as the
+    owner would merge the copies under the source player_db: and an empty player_xuid)."""
+    data_dir = DataDir(tmp_path)
+    target = _player_copy(
+        small_players_dir,
+        data_dir,
+        "Chocoboflor",
+        "update sync_meta set value = '' where key = 'xuid'",
+    )
+    stats_xuid = scalar(target, "select any_value(xuid) from player_match_stats")
+    con = duckdb.connect(str(target), read_only=True)
+    assert read_player_xuid(con, "Chocoboflor") == stats_xuid
+    con.close()
+    migrate_players(data_dir, ["Chocoboflor"], say=quiet)
+    sources = scalar(
+        data_dir.warehouse, "select list(source_id order by source_id) from merged_sources"
+    )
+    assert sources == [f"player_db:{stats_xuid}"]
+    owners = scalar(data_dir.warehouse, "select list(distinct player_xuid) from match_players")
+    assert owners == [stats_xuid]
+
+
+def test_dbt_alone_refuses_a_db_with_several_owner_xuids(
+    small_players_dir: Path, tmp_path: Path
+) -> None:
+    """Plain dbt (no command before it) applies the same rule and stops, naming the file."""
+    data_dir = DataDir(tmp_path)
+    target = _player_copy(
+        small_players_dir,
+        data_dir,
+        "JGtm",
+        "delete from sync_meta where key = 'xuid'",
+        "update player_match_stats set xuid = '2533274000000001' where rowid % 2 = 0",
+    )
+    assert dbt(data_dir, ["build", "--selector", "phase1"]).ok
+    result = dbt(data_dir, ["build", "--selector", "phase2"], player="JGtm")
+    assert not result.ok
+    assert "holds several xuids; cannot tell whose" in result.summary()
+    assert str(target) in result.summary()
+    con = duckdb.connect(str(target), read_only=True)
+    with pytest.raises(UserError, match="holds several xuids; cannot tell whose"):
+        read_player_xuid(con, "JGtm")
+    con.close()
 
 
 def _hold_read_write(path: str, ready, release) -> None:

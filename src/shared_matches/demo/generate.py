@@ -19,6 +19,7 @@ from shared_matches.demo.players import PlayerSpec, resolve_players
 from shared_matches.demo.summary import DemoSummary, PlayerSummary
 from shared_matches.demo.writer import OUT, WrittenCounts, write_player
 from shared_matches.paths import DataDir, UserError
+from shared_matches.player_identity import read_player_xuid
 from shared_matches.v4_schema import ALL_TABLES, create_v4_schema
 
 
@@ -171,22 +172,6 @@ def player_summary(
     )
 
 
-def owner_xuid(con: duckdb.DuckDBPyConnection, gamertag: str) -> str:
-    row = con.execute(f"select value from {OUT}.sync_meta where key = 'xuid'").fetchone()
-    if row and row[0]:
-        return str(row[0])
-    row = con.execute(
-        f"select xuid from {OUT}.player_match_stats where xuid is not null "
-        "group by xuid order by count(*) desc, xuid limit 1"
-    ).fetchone()
-    if row:
-        return str(row[0])
-    raise UserError(
-        f"The DB of {gamertag} says nothing of its owner's xuid "
-        "(no 'xuid' in sync_meta, no player_match_stats row)."
-    )
-
-
 def require_own_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """New matches go into the DB's own tables (not into compatibility views)."""
     tables = {
@@ -224,7 +209,7 @@ def append_new_matches(data_dir: DataDir, gamertag: str, count: int, seed: int) 
     try:
         with attached(con, path):
             require_own_tables(con, path)
-            xuid = owner_xuid(con, gamertag)
+            xuid = read_player_xuid(con, f"Player DB {path}", catalog="out")
             spec = PlayerSpec(
                 gamertag=gamertag, xuid=xuid, overlap=None, legacy=is_legacy_layout(con)
             )
