@@ -106,20 +106,9 @@ view_aliases as (  -- noqa: ST03
         {%- endfor %}
     ),
 
-    original_events_numbered as (
-        select
-            *,
-            {{ raw_json_medal_value('raw_json') }} as medal_value,
-            row_number() over (
-                partition by
-                    match_id, event_type, time_ms, xuid, type_hint,
-                    {{ raw_json_medal_value('raw_json') }}
-                order by id
-            ) as occurrence
-        from original_events
-    ),
+    {%- for side in ['original', 'view'] %}
 
-    view_events_numbered as (
+    {{ side }}_events_numbered as (
         select
             *,
             {{ raw_json_medal_value('raw_json') }} as medal_value,
@@ -129,8 +118,9 @@ view_aliases as (  -- noqa: ST03
                     {{ raw_json_medal_value('raw_json') }}
                 order by id
             ) as occurrence
-        from view_events
+        from {{ side }}_events
     ),
+    {%- endfor %}
 
     event_pairs as (
         select

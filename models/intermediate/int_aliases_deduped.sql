@@ -105,11 +105,7 @@ deduplicated as (
     where xuid is not null
     qualify row_number() over (
         partition by xuid
-        order by
-            last_seen desc nulls last,
-            updated_at desc nulls last,
-            gamertag desc nulls last,
-            source desc nulls last
+        order by {{ alias_precedence() }}
     ) = 1
 )
 

@@ -133,21 +133,11 @@ player_rows as (
 ),
 
 latest_stats as (
-    select api_stats.*
-    from api_stats
-    semi join batch_matches
-        on api_stats.match_id = batch_matches.match_id
-    qualify row_number() over (partition by api_stats.match_id order by api_stats.response_id desc) = 1
+    {{ latest_of_batch('api_stats') }}
 ),
 
 latest_skill as (
-    select api_skill.*
-    from api_skill
-    semi join batch_matches
-        on api_skill.match_id = batch_matches.match_id
-    qualify row_number() over (
-        partition by api_skill.match_id, api_skill.xuid order by api_skill.response_id desc
-    ) = 1
+    {{ latest_of_batch('api_skill', ['match_id', 'xuid']) }}
 ),
 
 film_gamertags as (

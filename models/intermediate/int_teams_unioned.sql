@@ -93,11 +93,7 @@ player_teams as (
 ),
 
 latest_stats as (
-    select api_stats.*
-    from api_stats
-    semi join batch_matches
-        on api_stats.match_id = batch_matches.match_id
-    qualify row_number() over (partition by api_stats.match_id order by api_stats.response_id desc) = 1
+    {{ latest_of_batch('api_stats') }}
 ),
 
 landed_teams as (

@@ -44,12 +44,7 @@ latest as (
     from candidates
     qualify row_number() over (
         partition by xuid
-        order by
-            last_seen desc nulls last,
-            updated_at desc nulls last,
-            gamertag desc nulls last,
-            source desc nulls last,
-            is_current desc
+        order by {{ alias_precedence() }}, is_current desc
     ) = 1
 ),
 

@@ -18,19 +18,7 @@
 
 {%- else %}
 
-    with landed_history as (
-        select * from {{ ref('stg_halo_api__match_history') }}
-    ),
-
-    landed_stats as (
-        select * from {{ ref('stg_halo_api__match_stats') }}
-    ),
-
-    landed_roster as (
-        select * from {{ ref('stg_halo_api__match_participants') }}
-    ),
-
-    registry as (
+    with registry as (
         select * from {{ published(ref('match_registry')) }}
     ),
 
@@ -38,22 +26,7 @@
         select * from {{ published(ref('match_players')) }}
     ),
 
-    tracked_copies as (
-        select
-            match_id,
-            player_xuid
-        from landed_history
-        where match_id is not null and player_xuid is not null
-        union
-        select
-            landed_stats.match_id,
-            landed_stats.player_xuid
-        from landed_stats
-        inner join landed_roster
-            on
-                landed_stats.response_id = landed_roster.response_id
-                and landed_stats.player_xuid = landed_roster.xuid
-    ),
+    {{ landed_tracked_copies() }},
 
     missing as (
         select

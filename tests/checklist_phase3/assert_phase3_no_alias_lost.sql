@@ -20,19 +20,7 @@
 
 {%- else %}
 
-    with landed_history as (
-        select * from {{ ref('stg_halo_api__match_history') }}
-    ),
-
-    landed_stats as (
-        select * from {{ ref('stg_halo_api__match_stats') }}
-    ),
-
-    landed_roster as (
-        select * from {{ ref('stg_halo_api__match_participants') }}
-    ),
-
-    landed_events as (
+    with landed_events as (
         select * from {{ ref('stg_halo_api__highlight_events') }}
     ),
 
@@ -44,26 +32,15 @@
         select * from {{ published(ref('xuid_aliases')) }}
     ),
 
-    tracked_matches as (
-        select landed_history.match_id
-        from landed_history
-        where landed_history.player_xuid is not null
-        union
-        select landed_stats.match_id
-        from landed_stats
-        inner join landed_roster
-            on
-                landed_stats.response_id = landed_roster.response_id
-                and landed_stats.player_xuid = landed_roster.xuid
-    ),
+    {{ landed_tracked_copies() }},
 
     match_ends as (
         select
             landed_stats.match_id,
             max(coalesce(landed_stats.end_time, landed_stats.start_time)) as ended_at
         from landed_stats
-        semi join tracked_matches
-            on landed_stats.match_id = tracked_matches.match_id
+        semi join tracked_copies
+            on landed_stats.match_id = tracked_copies.match_id
         group by landed_stats.match_id
     ),
 

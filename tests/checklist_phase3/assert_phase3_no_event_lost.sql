@@ -18,19 +18,7 @@
 
 {%- else %}
 
-    with landed_history as (
-        select * from {{ ref('stg_halo_api__match_history') }}
-    ),
-
-    landed_stats as (
-        select * from {{ ref('stg_halo_api__match_stats') }}
-    ),
-
-    landed_roster as (
-        select * from {{ ref('stg_halo_api__match_participants') }}
-    ),
-
-    landed_events as (
+    with landed_events as (
         select * from {{ ref('stg_halo_api__highlight_events') }}
     ),
 
@@ -38,18 +26,7 @@
         select * from {{ published(ref('highlight_events')) }}
     ),
 
-    tracked_matches as (
-        select landed_history.match_id
-        from landed_history
-        where landed_history.player_xuid is not null
-        union
-        select landed_stats.match_id
-        from landed_stats
-        inner join landed_roster
-            on
-                landed_stats.response_id = landed_roster.response_id
-                and landed_stats.player_xuid = landed_roster.xuid
-    ),
+    {{ landed_tracked_copies() }},
 
     checked_events as (
         select
@@ -64,8 +41,8 @@
             landed_events.medal_name,
             landed_events.event_no as copy_order
         from {{ in_run_batch('landed_events') }}
-        semi join tracked_matches
-            on landed_events.match_id = tracked_matches.match_id
+        semi join tracked_copies
+            on landed_events.match_id = tracked_copies.match_id
     ),
 
     film_events as (

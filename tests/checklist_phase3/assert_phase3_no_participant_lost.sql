@@ -29,19 +29,7 @@
 
 {%- else %}
 
-    with landed_history as (
-        select * from {{ ref('stg_halo_api__match_history') }}
-    ),
-
-    landed_stats as (
-        select * from {{ ref('stg_halo_api__match_stats') }}
-    ),
-
-    landed_roster as (
-        select * from {{ ref('stg_halo_api__match_participants') }}
-    ),
-
-    landed_skill as (
+    with landed_skill as (
         select * from {{ ref('stg_halo_api__match_skill') }}
     ),
 
@@ -49,27 +37,10 @@
         select * from {{ published(ref('match_participants')) }}
     ),
 
-    tracked_matches as (
-        select landed_history.match_id
-        from landed_history
-        where landed_history.player_xuid is not null
-        union
-        select landed_stats.match_id
-        from landed_stats
-        inner join landed_roster
-            on
-                landed_stats.response_id = landed_roster.response_id
-                and landed_stats.player_xuid = landed_roster.xuid
-    ),
+    {{ landed_tracked_copies() }},
 
     latest_stats as (
-        select landed_stats.*
-        from landed_stats
-        semi join tracked_matches
-            on landed_stats.match_id = tracked_matches.match_id
-        qualify row_number() over (
-            partition by landed_stats.match_id order by landed_stats.response_id desc
-        ) = 1
+        {{ landed_latest_stats() }}
     ),
 
     latest_skill as (

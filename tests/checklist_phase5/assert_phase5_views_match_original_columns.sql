@@ -9,31 +9,21 @@
 
 {%- else %}
 
-    with original_columns as (
-        select
-            table_name,
-            ordinal_position,
-            column_name,
-            data_type
-        from information_schema.columns
-        where
-            table_catalog = 'phase5_backup'
-            and table_schema = 'main'
-            and table_name in {{ sql_string_list(var('moved_tables')) }}
-    ),
+    {%- for side, catalog in [('original', 'phase5_backup'), ('view', 'player_db')] %}
 
-    view_columns as (
-        select
-            table_name,
-            ordinal_position,
-            column_name,
-            data_type
-        from information_schema.columns
-        where
-            table_catalog = 'player_db'
-            and table_schema = 'main'
-            and table_name in {{ sql_string_list(var('moved_tables')) }}
-    ),
+        {{ 'with ' if loop.first }}{{ side }}_columns as (
+            select
+                table_name,
+                ordinal_position,
+                column_name,
+                data_type
+            from information_schema.columns
+            where
+                table_catalog = {{ sql_string(catalog) }}
+                and table_schema = 'main'
+                and table_name in {{ sql_string_list(var('moved_tables')) }}
+        ),
+    {%- endfor %}
 
     differences as (
         select

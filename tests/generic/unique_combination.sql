@@ -1,8 +1,10 @@
 {#-
-    Composite-key test: fails for every combination of `columns` that appears more than once
-    or has a NULL in any of its columns (a NULL part never counts as a valid key).
+    Composite-key test: fails for every combination of `columns` that appears more than once,
+    or that has a NULL in a column not named in `nullable` (a NULL part never counts as a valid
+    key, unless the key allows it). A NULL part named in `nullable` equals a NULL part, as in
+    GROUP BY.
 -#}
-{% test unique_combination(model, columns) %}
+{% test unique_combination(model, columns, nullable=[]) %}
 
     with keyed as (
         select {{ columns | join(', ') }}
@@ -17,7 +19,7 @@
         group by {{ columns | join(', ') }}
         having
             count(*) > 1
-            {%- for column in columns %}
+            {%- for column in columns if column not in nullable %}
                 or {{ column }} is null
             {%- endfor %}
     )

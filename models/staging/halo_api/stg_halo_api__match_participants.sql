@@ -29,33 +29,11 @@ with responses as (
 ),
 
 stats_responses as (
-    select
-        response_id,
-        lower(payload ->> '$.MatchId') as match_id,
-        payload
-    from responses
-    where
-        kind = 'match_stats'
-        and http_status = {{ var('http_ok') }}
-),
-
-roster as (
-    select
-        stats_responses.response_id,
-        stats_responses.match_id,
-        players.player_no,
-        players.player,
-        {{ halo_xuid("players.player ->> '$.PlayerId'") }} as xuid
-    from stats_responses
-    cross join
-        unnest(json_extract(stats_responses.payload, '$.Players[*]'))
-        with ordinality as players (player, player_no)
+    {{ landed_stats_responses('responses') }}
 ),
 
 humans as (
-    select *
-    from roster
-    where xuid is not null
+    {{ landed_humans('stats_responses') }}
 ),
 
 team_stats as (

@@ -5,14 +5,7 @@ with responses as (
 ),
 
 stats_responses as (
-    select
-        response_id,
-        lower(payload ->> '$.MatchId') as match_id,
-        payload
-    from responses
-    where
-        kind = 'match_stats'
-        and http_status = {{ var('http_ok') }}
+    {{ landed_stats_responses('responses') }}
 ),
 
 teams as (
