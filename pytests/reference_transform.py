@@ -25,13 +25,13 @@ from typing import Any
 
 from spnkr.models.refdata import GameVariantCategory
 
+from shared_matches.landing.responses import human_xuid
 from shared_matches.sync.parsing import (
     MatchDataError,
     dig,
     duration_seconds,
     require,
     timestamp,
-    xuid_of,
 )
 
 # backfill_completed bits, as in the player DBs.
@@ -141,7 +141,7 @@ def human_players(stats: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]
     """(xuid, player entry) of every human of the roster, bots skipped."""
     out = []
     for player in stats.get("Players") or []:
-        xuid = xuid_of(player.get("PlayerId"))
+        xuid = human_xuid(player.get("PlayerId"))
         if xuid is not None:
             out.append((xuid, player))
     return out
@@ -263,7 +263,7 @@ def is_ranked(playlist_name: str | None, lifecycle_mode: Any) -> bool | None:
 def skill_entry(skill: Mapping[str, Any] | None, xuid: str) -> Mapping[str, Any] | None:
     """The skill response's result for one player (None when absent or not ResultCode 0)."""
     for entry in (skill or {}).get("Value") or []:
-        if xuid_of(entry.get("Id")) == xuid and entry.get("ResultCode", 0) == 0:
+        if human_xuid(entry.get("Id")) == xuid and entry.get("ResultCode", 0) == 0:
             return entry.get("Result")
     return None
 

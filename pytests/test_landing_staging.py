@@ -59,9 +59,10 @@ from reference_transform import (
     team_scores,
 )
 from shared_matches.dbt_session import dbt_target_dir
+from shared_matches.landing.responses import human_xuid
 from shared_matches.landing.seeds import GAME_VARIANT_CATEGORIES, game_variant_categories_csv
 from shared_matches.paths import DataDir
-from shared_matches.sync.parsing import dig, duration_seconds, timestamp, xuid_of
+from shared_matches.sync.parsing import dig, duration_seconds, timestamp
 
 STAGING_MODELS = (
     "stg_halo_api__match_history",
@@ -171,18 +172,18 @@ def test_the_edge_case_really_exercises_the_null_paths(landed: Landed) -> None:
         r["xuid"]: r for r in by_match(landed.rows("stg_halo_api__match_participants"))[NULLS_ID]
     }
     players = nulls_stats()["Players"]
-    first, second, third = (rows[xuid_of(p["PlayerId"])] for p in players[:3])
+    first, second, third = (rows[human_xuid(p["PlayerId"])] for p in players[:3])
     assert first["kda"] is None and first["accuracy"] is None and first["damage_dealt"] is None
     assert first["avg_life_seconds"] is None and first["time_played_seconds"] is None
     assert first["kills"] is not None  # only the removed values are NULL, not 0
     assert second["kda"] is not None and second["avg_life_seconds"] is not None
     assert second["accuracy"] == 3.12  # 3.125 rounded half-even
     assert third["kills"] is None and third["kda"] is None and third["accuracy"] is None
-    fourth = rows[xuid_of(players[3]["PlayerId"])]  # found by its bare-digits id
+    fourth = rows[human_xuid(players[3]["PlayerId"])]  # found by its bare-digits id
     assert fourth["assists"] is None and fourth["kda"] is not None
     assert len(rows) == len(players) - 1  # the player made a bot is left out
     medals = by_match(landed.rows("stg_halo_api__participant_medals"))[NULLS_ID]
-    assert (xuid_of(players[1]["PlayerId"]), 4294967295, 0) in {
+    assert (human_xuid(players[1]["PlayerId"]), 4294967295, 0) in {
         (m["xuid"], m["medal_name_id"], m["medal_count"]) for m in medals
     }
 
@@ -254,7 +255,7 @@ def test_skill_of_every_player_equals_the_python_transform(landed: Landed) -> No
         sql = {r["xuid"]: r for r in rows[match_id]}
         expected = {}
         for entry in skill["Value"]:
-            xuid = xuid_of(entry["Id"])
+            xuid = human_xuid(entry["Id"])
             row = player_match_stats_row(match_id, xuid, skill, NOW) if xuid else None
             if row is not None:
                 expected[xuid] = {k: v for k, v in row.items() if k not in ("created_at",)}

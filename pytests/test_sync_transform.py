@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from landing_helpers import recorded_stats_paths
-from shared_matches.landing.responses import LandedResponse, response_problem
+from shared_matches.landing.responses import LandedResponse, human_xuid, response_problem
 from shared_matches.sync.parsing import (
     MatchDataError,
     dig,
@@ -21,7 +21,6 @@ from shared_matches.sync.parsing import (
     guid_in,
     require,
     timestamp,
-    xuid_of,
 )
 from shared_matches.testing.fake_halo_api import fixtures_dir
 
@@ -44,9 +43,9 @@ def stats_response(stats: dict) -> LandedResponse:
 
 
 def test_parsing_functions_read_the_api_formats() -> None:
-    assert xuid_of("xuid(2535445291321133)") == "2535445291321133"
-    assert xuid_of("2535445291321133") == "2535445291321133"
-    assert xuid_of("bid(58.0)") is None and xuid_of(None) is None
+    assert human_xuid("xuid(2535445291321133)") == "2535445291321133"
+    assert human_xuid("2535445291321133") == "2535445291321133"
+    assert human_xuid("bid(58.0)") is None and human_xuid(None) is None
     assert duration_seconds("PT18M31.2141873S") == pytest.approx(18 * 60 + 31.2141873)
     assert duration_seconds("PT1H2M3S") == 3723
     assert duration_seconds("P1DT1S") == 86401

@@ -41,8 +41,8 @@ rejected as (
 
 player_source as (
     select
-        'player_db:' || owners.owner_xuid as source_id,
-        '{{ var("player_db_source") }}' as source_kind,
+        {{ sql_string(var('player_db_source') ~ ':') }} || owners.owner_xuid as source_id,
+        {{ sql_string(var('player_db_source')) }} as source_kind,
         owners.owner_xuid as player_xuid,
         owners.owner_gamertag as player_gamertag,
         {{ sql_string(source_fingerprint()) }} as fingerprint,
@@ -58,8 +58,8 @@ player_source as (
 
 landing_source as (
     select
-        '{{ var("halo_api_source") }}' as source_id,
-        '{{ var("halo_api_source") }}' as source_kind,
+        {{ sql_string(var('halo_api_source')) }} as source_id,
+        {{ sql_string(var('halo_api_source')) }} as source_kind,
         cast(null as varchar) as player_xuid,
         cast(null as varchar) as player_gamertag,
         cast(null as varchar) as fingerprint,

@@ -16,9 +16,9 @@ from pathlib import Path
 from shared_matches.dbt_session import DbtSession
 from shared_matches.duckdb_files import open_db
 from shared_matches.landing.recorded import RecordedLanding, land_recorded
+from shared_matches.landing.responses import human_xuid
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
-from shared_matches.sync.parsing import xuid_of
 from shared_matches.sync.player_rows import PlayerStore, write_player_rows
 from shared_matches.sync.warehouse_build import build_landing
 
@@ -52,7 +52,7 @@ def ingest_recorded(
     summary = IngestSummary(gamertag)
     owner = None
     if xuid:
-        owner = xuid_of(xuid)
+        owner = human_xuid(xuid)
         if not owner:
             raise UserError(f"--xuid must be a 16-digit xuid, got {xuid!r}.")
     path = data_dir.player_db(gamertag)

@@ -23,9 +23,8 @@ import duckdb
 from shared_matches import player_db
 from shared_matches.duckdb_files import base_tables, sql_path
 from shared_matches.paths import DataDir, UserError, order_players
-from shared_matches.project import player_db_tables
+from shared_matches.project import player_db_tables, source_kind
 from shared_matches.report.text import format_columns
-from shared_matches.warehouse import player_source_id
 
 
 @dataclass
@@ -64,7 +63,7 @@ def _warehouse_copies(
     con: duckdb.DuckDBPyConnection, has_warehouse: bool
 ) -> tuple[set[str], dict[tuple[str, str], object], dict[str, str]]:
     """Registry match ids, merged copies ((match, player xuid) -> copy_updated_at), and the
-    fingerprint merged_sources recorded per source id."""
+    fingerprint merged_sources recorded per player xuid."""
     if not has_warehouse:
         return set(), {}, {}
     try:
@@ -76,7 +75,10 @@ def _warehouse_copies(
             ).fetchall()
         }
         merged = dict(
-            con.execute("select source_id, fingerprint from wh.merged_sources").fetchall()
+            con.execute(
+                "select player_xuid, fingerprint from wh.merged_sources where source_kind = ?",
+                [source_kind("player_db")],
+            ).fetchall()
         )
     except duckdb.CatalogException:
         return set(), {}, {}  # phase 1 never finished: the migration starts with it
@@ -97,7 +99,7 @@ def plan_migration(data_dir: DataDir, players: list[str] | None = None) -> Migra
         known_ids = set(registry)
         for gamertag in chosen:
             state = player_db.read_state(paths[gamertag])
-            if merged.get(player_source_id(state.owner_xuid)) == state.fingerprint:
+            if merged.get(state.owner_xuid) == state.fingerprint:
                 plans.append(PlayerPlan(gamertag, len(state.match_ids), up_to_date=True))
                 continue
             _attach(con, paths[gamertag], "p")

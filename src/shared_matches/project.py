@@ -57,6 +57,12 @@ def project_files() -> list[Path]:
     return files
 
 
+def source_kind(source: str) -> str:
+    """merged_sources.source_kind of a source ('player_db' or 'halo_api': vars player_db_source
+    and halo_api_source of dbt_project.yml)."""
+    return str(project_vars()[f"{source}_source"])
+
+
 def shared_table_names() -> tuple[str, ...]:
     """The warehouse's shared tables (var shared_tables of dbt_project.yml)."""
     return tuple(project_vars()["shared_tables"])

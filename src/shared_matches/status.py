@@ -25,11 +25,9 @@ from shared_matches.cleanup.state import ORIGINAL, inspect_player_db
 from shared_matches.duckdb_files import open_db
 from shared_matches.landing.schema import landing_path
 from shared_matches.paths import DataDir, UserError
+from shared_matches.project import source_kind
 from shared_matches.report.history import RecordedRun, recorded_runs
 from shared_matches.report.text import format_columns, human_bytes
-from shared_matches.warehouse import player_source_id
-
-LANDING_SOURCE = "halo_api"
 
 WAREHOUSE_SQL = """
 select
@@ -37,7 +35,7 @@ select
     (select count(distinct player_xuid) from match_players) as players
 """
 MERGED_SQL = """
-select source_id, source_kind, player_gamertag, fingerprint, merged_at, matches_merged
+select source_id, source_kind, player_gamertag, fingerprint, merged_at, matches_merged, player_xuid
 from merged_sources
 """
 PLAYER_MATCHES_SQL = """
@@ -174,14 +172,14 @@ def read_warehouse(data_dir: DataDir) -> tuple[WarehouseStatus, list[tuple], dic
     if merged:
         latest = max(merged, key=lambda r: r[4])
         status.last_run_at, status.last_run_source = latest[4], _source_name(latest)
-    landing = [r for r in merged if r[0] == LANDING_SOURCE]
+    landing = [r for r in merged if r[1] == source_kind("halo_api")]
     status.landing_merged_at = landing[0][4] if landing else None
     return status, merged, per_player
 
 
 def _source_name(row: tuple) -> str:
     source_id, kind, gamertag = row[0], row[1], row[2]
-    if source_id == LANDING_SOURCE:
+    if kind == source_kind("halo_api"):
         return "landing (sync)"
     return f"{gamertag or source_id} ({kind})"
 
@@ -235,7 +233,7 @@ def read_player(
         return status
     status.xuid = state.owner_xuid
     status.matches_in_db = len(state.match_ids)
-    row = merged.get(player_source_id(state.owner_xuid))
+    row = merged.get(state.owner_xuid)
     if row:
         status.migrated = True
         status.merged_at, status.matches_merged_last = row[4], row[5]
@@ -265,7 +263,8 @@ def collect_status(data_dir: DataDir) -> Status:
             f"{data_dir.players_dir}/<gamertag>/ (or run `shared-matches demo-data`), then "
             "`shared-matches migrate`."
         )
-    merged = {row[0]: row for row in merged_rows}
+    # the player DBs' rows, by owner xuid
+    merged = {row[6]: row for row in merged_rows if row[1] == source_kind("player_db")}
     runs = recorded_runs(data_dir)
     players = [read_player(data_dir, g, merged, per_player, runs) for g in gamertags]
     syncs = read_last_sync(data_dir, gamertags)

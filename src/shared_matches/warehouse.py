@@ -11,11 +11,7 @@ import duckdb
 
 from shared_matches.duckdb_files import open_db
 from shared_matches.paths import DataDir
-
-
-def player_source_id(player_xuid: str) -> str:
-    """A player DB's row in merged_sources (models/shared/merged_sources.sql writes it)."""
-    return f"player_db:{player_xuid}"
+from shared_matches.project import source_kind
 
 
 def _merged_source_row(path: Path, player_xuid: str, columns: str) -> tuple | None:
@@ -24,8 +20,8 @@ def _merged_source_row(path: Path, player_xuid: str, columns: str) -> tuple | No
     with open_db(path, read_only=True) as con:
         try:
             return con.execute(
-                f"select {columns} from merged_sources where source_id = ?",
-                [player_source_id(player_xuid)],
+                f"select {columns} from merged_sources where source_kind = ? and player_xuid = ?",
+                [source_kind("player_db"), player_xuid],
             ).fetchone()
         except duckdb.CatalogException:
             return None

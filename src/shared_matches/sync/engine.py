@@ -38,12 +38,13 @@ from shared_matches.landing.responses import (
     LandedFilm,
     LandedResponse,
     LandingDataError,
+    human_xuid,
     response_problem,
 )
 from shared_matches.landing.store import FilmDecode, LandingStore
 from shared_matches.paths import DataDir, UserError
 from shared_matches.sync.api_client import AssetRef, HaloApi, NotFound
-from shared_matches.sync.parsing import dig, timestamp, xuid_of
+from shared_matches.sync.parsing import dig, timestamp
 from shared_matches.sync.player_rows import PlayerStore, write_player_rows
 from shared_matches.sync.summary import SyncSummary
 from shared_matches.sync.warehouse_build import build_landing, landing_pending
@@ -157,7 +158,7 @@ class SyncEngine:
     async def _owner_xuid(self, store: PlayerStore) -> str:
         wanted = self.options.xuid
         if wanted:
-            xuid = xuid_of(wanted)
+            xuid = human_xuid(wanted)
             if not xuid:
                 raise UserError(f"--xuid must be 16 digits, got {wanted!r}.")
             return xuid
@@ -165,7 +166,7 @@ class SyncEngine:
         if known:
             return known
         user = await self.api.user_by_gamertag(self.gamertag)
-        xuid = xuid_of(user.get("xuid"))
+        xuid = human_xuid(user.get("xuid"))
         if not xuid:
             raise UserError(f"The Halo API gave no xuid for gamertag {self.gamertag!r}.")
         with LandingStore.for_data_dir(self.data_dir) as landing:
@@ -406,7 +407,7 @@ def _human_xuids(stats: Mapping[str, Any]) -> set[str]:
     return {
         xuid
         for player in stats.get("Players") or []
-        if isinstance(player, dict) and (xuid := xuid_of(player.get("PlayerId")))
+        if isinstance(player, dict) and (xuid := human_xuid(player.get("PlayerId")))
     }
 
 

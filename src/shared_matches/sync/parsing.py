@@ -12,7 +12,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-_XUID = re.compile(r"^xuid\((\d+)\)$", re.IGNORECASE)
 _DURATION = re.compile(
     r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
@@ -23,17 +22,6 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 class MatchDataError(ValueError):
     """A response lacks a field the transformers need (the match is skipped and reported)."""
-
-
-def xuid_of(player_id: Any) -> str | None:
-    """``xuid(2535445291321133)`` -> ``"2535445291321133"``; bots (``bid(..)``) -> None."""
-    if player_id is None:
-        return None
-    text = str(player_id).strip()
-    if text.isdigit():
-        return text
-    found = _XUID.match(text)
-    return found.group(1) if found else None
 
 
 def duration_seconds(value: Any) -> float | None:

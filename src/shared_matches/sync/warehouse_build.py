@@ -12,6 +12,7 @@ from shared_matches.landing.store import LandingStore
 from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.migrate import run_phase1, warehouse_ready
 from shared_matches.paths import DataDir
+from shared_matches.project import source_kind
 
 
 def build_landing(session: DbtSession, lock_timeout: float = LOCK_TIMEOUT) -> float:
@@ -42,7 +43,8 @@ def landing_pending(data_dir: DataDir) -> bool:
         try:
             merged = con.execute(
                 "select coalesce(max(last_response_id), 0) from merged_sources "
-                "where source_id = 'halo_api'"
+                "where source_kind = ?",
+                [source_kind("halo_api")],
             ).fetchone()[0]
         except duckdb.CatalogException:
             return True
