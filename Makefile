@@ -26,7 +26,10 @@ migrate: $(STAMP)
 
 test: $(STAMP)
 	$(ACT) ruff check src pytests scripts && ruff format --check src pytests scripts
-	$(ACT) sqlfluff lint --processes 0 models macros tests
+	@# --quiet: the findings and the exit status only (no page of dbt templater lines); the
+	@# resource_tracker warning is multiprocessing's own, at the exit of the lint workers
+	$(ACT) PYTHONWARNINGS=ignore::UserWarning:multiprocessing.resource_tracker \
+		sqlfluff lint --quiet --processes 0 models macros tests
 	@bash scripts/ensure_chromium.sh
 	$(ACT) pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from fake_halo_api import ODDBALL_ID, fixtures_dir
+from shared_matches.testing.fake_halo_api import ODDBALL_ID, fixtures_dir
 from shared_matches.dbt_session import DbtResult, DbtSession
 from shared_matches.landing.recorded import RecordedLanding, land_recorded
 from shared_matches.landing.responses import LandedFilm, LandedResponse

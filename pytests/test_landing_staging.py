@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from spnkr.film import highlight_events
 
-from fake_halo_api import ODDBALL_ID
+from shared_matches.testing.fake_halo_api import ODDBALL_ID
 from landing_helpers import (
     CHUNK_404_ID,
     EXPECTED_FILM_STATES,

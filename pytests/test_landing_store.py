@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from fake_halo_api import ODDBALL_ID
+from shared_matches.testing.fake_halo_api import ODDBALL_ID
 from landing_helpers import (
     OWNER_XUID,
     ROOT,
