@@ -9,36 +9,29 @@
 
 -- depends_on: {{ ref('stg_player_db__xuid_aliases') }}, {{ ref('xuid_aliases') }}
 
-{%- set unable = checklist_unable('player') %}
-{%- if unable %}
+{%- do checklist_requires('player') %}
 
-    {{ unable }}
+with source_aliases as (
+    select * from {{ ref('stg_player_db__xuid_aliases') }}
+),
 
-{%- else %}
+warehouse_aliases as (
+    select * from {{ published(ref('xuid_aliases')) }}
+),
 
-    with source_aliases as (
-        select * from {{ ref('stg_player_db__xuid_aliases') }}
-    ),
+compared as (
+    select
+        source_aliases.xuid,
+        source_aliases.last_seen,
+        warehouse_aliases.last_seen as warehouse_last_seen,
+        case
+            when warehouse_aliases.xuid is null then 'alias missing'
+            when warehouse_aliases.last_seen < source_aliases.last_seen then 'older alias kept'
+        end as problem
+    from source_aliases
+    left join warehouse_aliases
+        on source_aliases.xuid = warehouse_aliases.xuid
+    where source_aliases.xuid is not null
+)
 
-    warehouse_aliases as (
-        select * from {{ published(ref('xuid_aliases')) }}
-    ),
-
-    compared as (
-        select
-            source_aliases.xuid,
-            source_aliases.last_seen,
-            warehouse_aliases.last_seen as warehouse_last_seen,
-            case
-                when warehouse_aliases.xuid is null then 'alias missing'
-                when warehouse_aliases.last_seen < source_aliases.last_seen then 'older alias kept'
-            end as problem
-        from source_aliases
-        left join warehouse_aliases
-            on source_aliases.xuid = warehouse_aliases.xuid
-        where source_aliases.xuid is not null
-    )
-
-    select * from compared
-
-{%- endif %}
+select * from compared

@@ -14,55 +14,48 @@
 --   {{ ref('int_matches_changed') }}
 --   {{ ref('stg_player_db__highlight_events') }}
 
-{%- set unable = checklist_unable('player') %}
-{%- if unable %}
+{%- do checklist_requires('player') %}
 
-    {{ unable }}
+with staged_events as (
+    select * from {{ ref('stg_player_db__highlight_events') }}
+),
 
-{%- else %}
+warehouse_events as (
+    select * from {{ published(ref('highlight_events')) }}
+),
 
-    with staged_events as (
-        select * from {{ ref('stg_player_db__highlight_events') }}
-    ),
+checked_events as (
+    select
+        {%- for column in var('event_key')[:-1] + ['gamertag', 'is_medal', 'medal_name'] %}
+            staged_events.{{ column }},
+        {%- endfor %}
+        staged_events.source_event_id as copy_order
+    from {{ in_run_batch('staged_events') }}
+    where staged_events.match_id is not null
+),
 
-    warehouse_events as (
-        select * from {{ published(ref('highlight_events')) }}
-    ),
+source_events as (
+    {{ events_with_occurrence('checked_events') }}
+),
 
-    checked_events as (
-        select
-            {%- for column in var('event_key')[:-1] + ['gamertag', 'is_medal', 'medal_name'] %}
-                staged_events.{{ column }},
+compared as (
+    select
+        source_events.match_id,
+        source_events.event_type,
+        source_events.time_ms,
+        source_events.xuid,
+        source_events.occurrence,
+        case
+            when warehouse_events.match_id is null then 'event missing'
+            {%- for column in ['gamertag', 'is_medal', 'medal_name'] %}
+                when
+                    source_events.{{ column }} is not null
+                    and warehouse_events.{{ column }} is null then '{{ column }} lost'
             {%- endfor %}
-            staged_events.source_event_id as copy_order
-        from {{ in_run_batch('staged_events') }}
-        where staged_events.match_id is not null
-    ),
+        end as problem
+    from source_events
+    left join warehouse_events
+        on {{ null_safe_equal('source_events', 'warehouse_events', var('event_key')) }}
+)
 
-    source_events as (
-        {{ events_with_occurrence('checked_events') }}
-    ),
-
-    compared as (
-        select
-            source_events.match_id,
-            source_events.event_type,
-            source_events.time_ms,
-            source_events.xuid,
-            source_events.occurrence,
-            case
-                when warehouse_events.match_id is null then 'event missing'
-                {%- for column in ['gamertag', 'is_medal', 'medal_name'] %}
-                    when
-                        source_events.{{ column }} is not null
-                        and warehouse_events.{{ column }} is null then '{{ column }} lost'
-                {%- endfor %}
-            end as problem
-        from source_events
-        left join warehouse_events
-            on {{ null_safe_equal('source_events', 'warehouse_events', var('event_key')) }}
-    )
-
-    select * from compared
-
-{%- endif %}
+select * from compared

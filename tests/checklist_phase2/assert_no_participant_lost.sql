@@ -18,47 +18,40 @@
 --   {{ ref('match_participants') }}
 --   {{ ref('stg_player_db__match_participants') }}
 
-{%- set unable = checklist_unable('player') %}
-{%- if unable %}
+{%- do checklist_requires('player') %}
 
-    {{ unable }}
+with staged_participants as (
+    select * from {{ ref('stg_player_db__match_participants') }}
+),
 
-{%- else %}
+warehouse_participants as (
+    select * from {{ published(ref('match_participants')) }}
+),
 
-    with staged_participants as (
-        select * from {{ ref('stg_player_db__match_participants') }}
-    ),
+source_participants as (
+    -- a row without its key is not mergeable: int_rows_rejected names it
+    select staged_participants.*
+    from {{ in_run_batch('staged_participants') }}
+    where staged_participants.match_id is not null and staged_participants.xuid is not null
+),
 
-    warehouse_participants as (
-        select * from {{ published(ref('match_participants')) }}
-    ),
+compared as (
+    select
+        source_participants.match_id,
+        source_participants.xuid,
+        case
+            when warehouse_participants.xuid is null then 'row missing'
+            {%- for column in value_columns %}
+                when
+                    source_participants.{{ column }} is not null
+                    and warehouse_participants.{{ column }} is null then '{{ column }} lost'
+            {%- endfor %}
+        end as problem
+    from source_participants
+    left join warehouse_participants
+        on
+            source_participants.match_id = warehouse_participants.match_id
+            and source_participants.xuid = warehouse_participants.xuid
+)
 
-    source_participants as (
-        -- a row without its key is not mergeable: int_rows_rejected names it
-        select staged_participants.*
-        from {{ in_run_batch('staged_participants') }}
-        where staged_participants.match_id is not null and staged_participants.xuid is not null
-    ),
-
-    compared as (
-        select
-            source_participants.match_id,
-            source_participants.xuid,
-            case
-                when warehouse_participants.xuid is null then 'row missing'
-                {%- for column in value_columns %}
-                    when
-                        source_participants.{{ column }} is not null
-                        and warehouse_participants.{{ column }} is null then '{{ column }} lost'
-                {%- endfor %}
-            end as problem
-        from source_participants
-        left join warehouse_participants
-            on
-                source_participants.match_id = warehouse_participants.match_id
-                and source_participants.xuid = warehouse_participants.xuid
-    )
-
-    select * from compared
-
-{%- endif %}
+select * from compared

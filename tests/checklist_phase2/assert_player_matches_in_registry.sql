@@ -14,54 +14,47 @@
 --   {{ ref('match_registry') }}
 --   {{ ref('stg_player_db__match_stats') }}
 
-{%- set unable = checklist_unable('player') %}
-{%- if unable %}
+{%- do checklist_requires('player') %}
 
-    {{ unable }}
+with player_match_stats as (
+    select * from {{ ref('stg_player_db__match_stats') }}
+),
 
-{%- else %}
+owners as (
+    select * from {{ ref('int_owners_resolved') }}
+),
 
-    with player_match_stats as (
-        select * from {{ ref('stg_player_db__match_stats') }}
-    ),
+registry as (
+    select * from {{ published(ref('match_registry')) }}
+),
 
-    owners as (
-        select * from {{ ref('int_owners_resolved') }}
-    ),
+match_players as (
+    select * from {{ published(ref('match_players')) }}
+),
 
-    registry as (
-        select * from {{ published(ref('match_registry')) }}
-    ),
+player_matches as (
+    select
+        player_match_stats.match_id,
+        owners.owner_xuid as player_xuid
+    from {{ in_run_batch('player_match_stats') }}
+    cross join owners
+    where player_match_stats.match_id is not null
+),
 
-    match_players as (
-        select * from {{ published(ref('match_players')) }}
-    ),
+compared as (
+    select
+        player_matches.match_id,
+        case
+            when registry.match_id is null then 'missing from match_registry'
+            when match_players.match_id is null then 'missing from match_players'
+        end as problem
+    from player_matches
+    left join registry
+        on player_matches.match_id = registry.match_id
+    left join match_players
+        on
+            player_matches.match_id = match_players.match_id
+            and player_matches.player_xuid = match_players.player_xuid
+)
 
-    player_matches as (
-        select
-            player_match_stats.match_id,
-            owners.owner_xuid as player_xuid
-        from {{ in_run_batch('player_match_stats') }}
-        cross join owners
-        where player_match_stats.match_id is not null
-    ),
-
-    compared as (
-        select
-            player_matches.match_id,
-            case
-                when registry.match_id is null then 'missing from match_registry'
-                when match_players.match_id is null then 'missing from match_players'
-            end as problem
-        from player_matches
-        left join registry
-            on player_matches.match_id = registry.match_id
-        left join match_players
-            on
-                player_matches.match_id = match_players.match_id
-                and player_matches.player_xuid = match_players.player_xuid
-    )
-
-    select * from compared
-
-{%- endif %}
+select * from compared

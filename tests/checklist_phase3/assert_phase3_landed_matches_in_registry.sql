@@ -11,39 +11,32 @@
 -- depends_on: {{ ref('stg_halo_api__match_stats') }}
 -- depends_on: {{ ref('stg_halo_api__match_participants') }}
 
-{%- set unable = checklist_unable('landing') %}
-{%- if unable %}
+{%- do checklist_requires('landing') %}
 
-    {{ unable }}
+with registry as (
+    select * from {{ published(ref('match_registry')) }}
+),
 
-{%- else %}
+match_players as (
+    select * from {{ published(ref('match_players')) }}
+),
 
-    with registry as (
-        select * from {{ published(ref('match_registry')) }}
-    ),
+{{ landed_tracked_copies() }},
 
-    match_players as (
-        select * from {{ published(ref('match_players')) }}
-    ),
+missing as (
+    select
+        tracked_copies.match_id,
+        tracked_copies.player_xuid,
+        registry.match_id is null as is_missing_from_registry,
+        match_players.match_id is null as is_missing_from_match_players
+    from {{ in_run_batch('tracked_copies') }}
+    left join registry
+        on tracked_copies.match_id = registry.match_id
+    left join match_players
+        on
+            tracked_copies.match_id = match_players.match_id
+            and tracked_copies.player_xuid = match_players.player_xuid
+    where registry.match_id is null or match_players.match_id is null
+)
 
-    {{ landed_tracked_copies() }},
-
-    missing as (
-        select
-            tracked_copies.match_id,
-            tracked_copies.player_xuid,
-            registry.match_id is null as is_missing_from_registry,
-            match_players.match_id is null as is_missing_from_match_players
-        from {{ in_run_batch('tracked_copies') }}
-        left join registry
-            on tracked_copies.match_id = registry.match_id
-        left join match_players
-            on
-                tracked_copies.match_id = match_players.match_id
-                and tracked_copies.player_xuid = match_players.player_xuid
-        where registry.match_id is null or match_players.match_id is null
-    )
-
-    select * from missing
-
-{%- endif %}
+select * from missing

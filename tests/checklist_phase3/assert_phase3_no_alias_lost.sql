@@ -13,88 +13,81 @@
 -- depends_on: {{ ref('stg_halo_api__highlight_events') }}
 -- depends_on: {{ ref('stg_halo_api__users') }}
 
-{%- set unable = checklist_unable('landing') %}
-{%- if unable %}
+{%- do checklist_requires('landing') %}
 
-    {{ unable }}
+with landed_events as (
+    select * from {{ ref('stg_halo_api__highlight_events') }}
+),
 
-{%- else %}
+landed_users as (
+    select * from {{ ref('stg_halo_api__users') }}
+),
 
-    with landed_events as (
-        select * from {{ ref('stg_halo_api__highlight_events') }}
-    ),
+warehouse_aliases as (
+    select * from {{ published(ref('xuid_aliases')) }}
+),
 
-    landed_users as (
-        select * from {{ ref('stg_halo_api__users') }}
-    ),
+{{ landed_tracked_copies() }},
 
-    warehouse_aliases as (
-        select * from {{ published(ref('xuid_aliases')) }}
-    ),
+match_ends as (
+    select
+        landed_stats.match_id,
+        max(coalesce(landed_stats.end_time, landed_stats.start_time)) as ended_at
+    from landed_stats
+    semi join tracked_copies
+        on landed_stats.match_id = tracked_copies.match_id
+    group by landed_stats.match_id
+),
 
-    {{ landed_tracked_copies() }},
+film_gamertags as (
+    select
+        landed_events.xuid,
+        landed_events.gamertag,
+        match_ends.ended_at as last_seen
+    from {{ in_run_batch('landed_events') }}
+    inner join match_ends
+        on landed_events.match_id = match_ends.match_id
+    where landed_events.xuid is not null and landed_events.gamertag is not null
+),
 
-    match_ends as (
-        select
-            landed_stats.match_id,
-            max(coalesce(landed_stats.end_time, landed_stats.start_time)) as ended_at
-        from landed_stats
-        semi join tracked_copies
-            on landed_stats.match_id = tracked_copies.match_id
-        group by landed_stats.match_id
-    ),
+tracked_player_gamertags as (
+    select
+        landed_history.player_xuid as xuid,
+        landed_history.fetched_by as gamertag,
+        coalesce(landed_history.end_time, landed_history.start_time) as last_seen
+    from {{ in_run_batch('landed_history') }}
+    where landed_history.player_xuid is not null and landed_history.fetched_by is not null
+),
 
-    film_gamertags as (
-        select
-            landed_events.xuid,
-            landed_events.gamertag,
-            match_ends.ended_at as last_seen
-        from {{ in_run_batch('landed_events') }}
-        inner join match_ends
-            on landed_events.match_id = match_ends.match_id
-        where landed_events.xuid is not null and landed_events.gamertag is not null
-    ),
+profile_gamertags as (
+    select
+        xuid,
+        gamertag,
+        fetched_at as last_seen
+    from landed_users
+    where xuid is not null and gamertag is not null
+),
 
-    tracked_player_gamertags as (
-        select
-            landed_history.player_xuid as xuid,
-            landed_history.fetched_by as gamertag,
-            coalesce(landed_history.end_time, landed_history.start_time) as last_seen
-        from {{ in_run_batch('landed_history') }}
-        where landed_history.player_xuid is not null and landed_history.fetched_by is not null
-    ),
+landed_aliases as (
+    select * from film_gamertags
+    union all
+    select * from tracked_player_gamertags
+    union all
+    select * from profile_gamertags
+),
 
-    profile_gamertags as (
-        select
-            xuid,
-            gamertag,
-            fetched_at as last_seen
-        from landed_users
-        where xuid is not null and gamertag is not null
-    ),
+lost as (
+    select
+        landed_aliases.xuid,
+        landed_aliases.gamertag,
+        landed_aliases.last_seen,
+        warehouse_aliases.last_seen as warehouse_last_seen
+    from landed_aliases
+    left join warehouse_aliases
+        on landed_aliases.xuid = warehouse_aliases.xuid
+    where
+        warehouse_aliases.xuid is null
+        or warehouse_aliases.last_seen < landed_aliases.last_seen
+)
 
-    landed_aliases as (
-        select * from film_gamertags
-        union all
-        select * from tracked_player_gamertags
-        union all
-        select * from profile_gamertags
-    ),
-
-    lost as (
-        select
-            landed_aliases.xuid,
-            landed_aliases.gamertag,
-            landed_aliases.last_seen,
-            warehouse_aliases.last_seen as warehouse_last_seen
-        from landed_aliases
-        left join warehouse_aliases
-            on landed_aliases.xuid = warehouse_aliases.xuid
-        where
-            warehouse_aliases.xuid is null
-            or warehouse_aliases.last_seen < landed_aliases.last_seen
-    )
-
-    select * from lost
-
-{%- endif %}
+select * from lost

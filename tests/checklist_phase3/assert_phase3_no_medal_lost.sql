@@ -10,63 +10,56 @@
 -- depends_on: {{ ref('stg_halo_api__match_participants') }}
 -- depends_on: {{ ref('stg_halo_api__participant_medals') }}
 
-{%- set unable = checklist_unable('landing') %}
-{%- if unable %}
+{%- do checklist_requires('landing') %}
 
-    {{ unable }}
+with landed_medals as (
+    select * from {{ ref('stg_halo_api__participant_medals') }}
+),
 
-{%- else %}
+warehouse_medals as (
+    select * from {{ published(ref('match_medals')) }}
+),
 
-    with landed_medals as (
-        select * from {{ ref('stg_halo_api__participant_medals') }}
-    ),
+{{ landed_tracked_copies() }},
 
-    warehouse_medals as (
-        select * from {{ published(ref('match_medals')) }}
-    ),
+latest_stats as (
+    {{ landed_latest_stats() }}
+),
 
-    {{ landed_tracked_copies() }},
+medals_of_batch as (
+    select
+        landed_medals.match_id,
+        landed_medals.xuid,
+        landed_medals.medal_name_id,
+        landed_medals.medal_count
+    from {{ in_run_batch('latest_stats') }}
+    inner join landed_medals
+        on latest_stats.response_id = landed_medals.response_id
+    where landed_medals.xuid is not null and landed_medals.medal_name_id is not null
+),
 
-    latest_stats as (
-        {{ landed_latest_stats() }}
-    ),
+lost as (
+    select
+        medals_of_batch.match_id,
+        medals_of_batch.xuid,
+        medals_of_batch.medal_name_id,
+        case
+            when warehouse_medals.match_id is null then 'medal missing'
+            when
+                medals_of_batch.medal_count is not null
+                and warehouse_medals.medal_count is null then 'medal_count lost'
+        end as problem
+    from medals_of_batch
+    left join warehouse_medals
+        on
+            medals_of_batch.match_id = warehouse_medals.match_id
+            and medals_of_batch.xuid = warehouse_medals.xuid
+            and medals_of_batch.medal_name_id = warehouse_medals.medal_name_id
+),
 
-    medals_of_batch as (
-        select
-            landed_medals.match_id,
-            landed_medals.xuid,
-            landed_medals.medal_name_id,
-            landed_medals.medal_count
-        from {{ in_run_batch('latest_stats') }}
-        inner join landed_medals
-            on latest_stats.response_id = landed_medals.response_id
-        where landed_medals.xuid is not null and landed_medals.medal_name_id is not null
-    ),
+problems as (
+    select * from lost
+    where problem is not null
+)
 
-    lost as (
-        select
-            medals_of_batch.match_id,
-            medals_of_batch.xuid,
-            medals_of_batch.medal_name_id,
-            case
-                when warehouse_medals.match_id is null then 'medal missing'
-                when
-                    medals_of_batch.medal_count is not null
-                    and warehouse_medals.medal_count is null then 'medal_count lost'
-            end as problem
-        from medals_of_batch
-        left join warehouse_medals
-            on
-                medals_of_batch.match_id = warehouse_medals.match_id
-                and medals_of_batch.xuid = warehouse_medals.xuid
-                and medals_of_batch.medal_name_id = warehouse_medals.medal_name_id
-    ),
-
-    problems as (
-        select * from lost
-        where problem is not null
-    )
-
-    select * from problems
-
-{%- endif %}
+select * from problems

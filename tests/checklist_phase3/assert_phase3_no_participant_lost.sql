@@ -22,80 +22,73 @@
 -- depends_on: {{ ref('stg_halo_api__match_participants') }}
 -- depends_on: {{ ref('stg_halo_api__match_skill') }}
 
-{%- set unable = checklist_unable('landing') %}
-{%- if unable %}
+{%- do checklist_requires('landing') %}
 
-    {{ unable }}
+with landed_skill as (
+    select * from {{ ref('stg_halo_api__match_skill') }}
+),
 
-{%- else %}
+warehouse_participants as (
+    select * from {{ published(ref('match_participants')) }}
+),
 
-    with landed_skill as (
-        select * from {{ ref('stg_halo_api__match_skill') }}
-    ),
+{{ landed_tracked_copies() }},
 
-    warehouse_participants as (
-        select * from {{ published(ref('match_participants')) }}
-    ),
+latest_stats as (
+    {{ landed_latest_stats() }}
+),
 
-    {{ landed_tracked_copies() }},
+latest_skill as (
+    select landed_skill.*
+    from landed_skill
+    qualify row_number() over (
+        partition by landed_skill.match_id, landed_skill.xuid
+        order by landed_skill.response_id desc
+    ) = 1
+),
 
-    latest_stats as (
-        {{ landed_latest_stats() }}
-    ),
+landed_participants as (
+    select
+        landed_roster.match_id,
+        landed_roster.xuid,
+        {%- for column in stats_columns %}
+            landed_roster.{{ column }},
+        {%- endfor %}
+        {%- for column in skill_columns %}
+            latest_skill.{{ column }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ in_run_batch('latest_stats') }}
+    inner join landed_roster
+        on latest_stats.response_id = landed_roster.response_id
+    left join latest_skill
+        on
+            landed_roster.match_id = latest_skill.match_id
+            and landed_roster.xuid = latest_skill.xuid
+    where landed_roster.xuid is not null
+),
 
-    latest_skill as (
-        select landed_skill.*
-        from landed_skill
-        qualify row_number() over (
-            partition by landed_skill.match_id, landed_skill.xuid
-            order by landed_skill.response_id desc
-        ) = 1
-    ),
-
-    landed_participants as (
-        select
-            landed_roster.match_id,
-            landed_roster.xuid,
-            {%- for column in stats_columns %}
-                landed_roster.{{ column }},
+lost as (
+    select
+        landed_participants.match_id,
+        landed_participants.xuid,
+        case
+            when warehouse_participants.xuid is null then 'row missing'
+            {%- for column in stats_columns + skill_columns %}
+                when
+                    landed_participants.{{ column }} is not null
+                    and warehouse_participants.{{ column }} is null then '{{ column }} lost'
             {%- endfor %}
-            {%- for column in skill_columns %}
-                latest_skill.{{ column }}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        from {{ in_run_batch('latest_stats') }}
-        inner join landed_roster
-            on latest_stats.response_id = landed_roster.response_id
-        left join latest_skill
-            on
-                landed_roster.match_id = latest_skill.match_id
-                and landed_roster.xuid = latest_skill.xuid
-        where landed_roster.xuid is not null
-    ),
+        end as problem
+    from landed_participants
+    left join warehouse_participants
+        on
+            landed_participants.match_id = warehouse_participants.match_id
+            and landed_participants.xuid = warehouse_participants.xuid
+),
 
-    lost as (
-        select
-            landed_participants.match_id,
-            landed_participants.xuid,
-            case
-                when warehouse_participants.xuid is null then 'row missing'
-                {%- for column in stats_columns + skill_columns %}
-                    when
-                        landed_participants.{{ column }} is not null
-                        and warehouse_participants.{{ column }} is null then '{{ column }} lost'
-                {%- endfor %}
-            end as problem
-        from landed_participants
-        left join warehouse_participants
-            on
-                landed_participants.match_id = warehouse_participants.match_id
-                and landed_participants.xuid = warehouse_participants.xuid
-    ),
+problems as (
+    select * from lost
+    where problem is not null
+)
 
-    problems as (
-        select * from lost
-        where problem is not null
-    )
-
-    select * from problems
-
-{%- endif %}
+select * from problems

@@ -33,13 +33,7 @@ parsed as (
         fetched_by,
         player_xuid,
         match_id,
-        {{ halo_timestamp("match_info ->> '$.StartTime'") }} as start_time,
-        {{ halo_timestamp("match_info ->> '$.EndTime'") }} as end_time,
-        {{ halo_duration_seconds("match_info ->> '$.Duration'") }} as duration_seconds,
-        try_cast(match_info ->> '$.LifecycleMode' as integer) as lifecycle_mode,
-        try_cast(match_info ->> '$.GameVariantCategory' as integer) as game_variant_category,
-        try_cast(match_info ->> '$.PlaylistExperience' as integer) as playlist_experience,
-        {{ halo_asset_columns('match_info') }}
+        {{ halo_match_info_columns('match_info') }}
     from stats_responses
 ),
 

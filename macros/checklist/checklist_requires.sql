@@ -1,11 +1,12 @@
 {#-
     Stop a checklist test that cannot check anything in this invocation (a check that compares
-    nothing must not pass) with an error saying what to do; returns none when it can check.
+    nothing must not pass) with an error saying what to do; nothing when it can check (the
+    test calls it with `do`).
     `source` is 'player' (the test reads a player DB) or 'landing'. The staging views the
     tests read live in the run's in-memory scratch database: `dbt test` alone has none,
     `dbt build --selector checklist_phase2` (or checklist_phase3) builds them first.
 -#}
-{% macro checklist_unable(source) %}
+{% macro checklist_requires(source) %}
     {%- if not execute or target.name == 'lint' or flags.WHICH not in ['build', 'test'] -%}
         {#- compiled only (docs, compile, lint): nothing runs, nothing to stop -#}
         {{- return(none) -}}
