@@ -40,12 +40,18 @@ def table_contents(warehouse: Path, table: str) -> list[tuple]:
         con.close()
 
 
-def scalar(path: Path, sql: str, params: list | None = None):
+def rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Every row of one query on a DuckDB file, opened read-only."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute(sql, params or []).fetchone()[0]
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def scalar(path: Path, sql: str, params: list | None = None):
+    """The first value of one query on a DuckDB file, opened read-only."""
+    return rows(path, sql, params)[0][0]
 
 
 def dbt(data_dir: DataDir, args: list[str], **kwargs) -> DbtResult:

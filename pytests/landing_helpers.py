@@ -19,13 +19,13 @@ from typing import Any
 
 import duckdb
 
-from shared_matches.testing.fake_halo_api import ODDBALL_ID, fixtures_dir
 from shared_matches.dbt_session import DbtResult, DbtSession
 from shared_matches.landing.recorded import RecordedLanding, land_recorded
 from shared_matches.landing.responses import LandedFilm, LandedResponse
 from shared_matches.landing.schema import landing_path
 from shared_matches.landing.store import LandingStore
 from shared_matches.paths import DataDir
+from shared_matches.testing.fake_halo_api import ODDBALL_ID, fixtures_dir
 
 ROOT = fixtures_dir()
 FETCHED_BY = "aCurtis X89"

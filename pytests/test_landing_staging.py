@@ -18,7 +18,6 @@ import duckdb
 import pytest
 from spnkr.film import highlight_events
 
-from shared_matches.testing.fake_halo_api import ODDBALL_ID
 from landing_helpers import (
     CHUNK_404_ID,
     EXPECTED_FILM_STATES,
@@ -63,6 +62,7 @@ from shared_matches.landing.responses import human_xuid
 from shared_matches.landing.seeds import GAME_VARIANT_CATEGORIES, game_variant_categories_csv
 from shared_matches.paths import DataDir
 from shared_matches.sync.parsing import dig, duration_seconds, timestamp
+from shared_matches.testing.fake_halo_api import ODDBALL_ID
 
 STAGING_MODELS = (
     "stg_halo_api__match_history",

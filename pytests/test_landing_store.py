@@ -13,7 +13,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shared_matches.testing.fake_halo_api import ODDBALL_ID
 from landing_helpers import (
     OWNER_XUID,
     ROOT,
@@ -32,6 +31,7 @@ from shared_matches.landing.responses import LandedFilm, LandingDataError
 from shared_matches.landing.schema import TABLE_COLUMNS, landing_path
 from shared_matches.landing.store import MID_MATCH_STEP, LandingError, LandingStore
 from shared_matches.paths import DataDir, UserError
+from shared_matches.testing.fake_halo_api import ODDBALL_ID
 
 TABLES = tuple(TABLE_COLUMNS)
 TINY_CHUNK = ROOT / "film" / "highlight_events.gzip"

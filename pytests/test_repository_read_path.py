@@ -11,11 +11,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
-from helpers import quiet
+from helpers import quiet, rows
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import DataDir, UserError
 from shared_matches.repository import PlayerRepository
@@ -28,14 +27,6 @@ def data_dir(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> Dat
     shutil.copytree(migrated.root / "players", root / "players")
     shutil.copytree(migrated.root / "warehouse", root / "warehouse")
     return DataDir(root)
-
-
-def rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def columns(path: Path, table: str) -> list[str]:

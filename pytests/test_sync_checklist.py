@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import rows
 from landing_helpers import FETCHED_BY, OWNER_XUID, link_recorded, manifest, response
 from landing_helpers import chunk as film_chunk
 from shared_matches.dbt_session import DbtResult, DbtSession, dbt_target_dir
@@ -55,14 +56,6 @@ class Phase3:
     first_copies: int
     second: DbtResult
     second_registry: set[str]
-
-
-def rows(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def registry_ids(data_dir: DataDir) -> set[str]:

@@ -19,11 +19,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-import duckdb
 import pytest
 
+from helpers import rows
 from reference_transform import asset_refs, human_players
 from shared_matches.ingest import IngestSummary, ingest_recorded
 from shared_matches.landing.schema import landing_path
@@ -69,30 +68,22 @@ class World:
     meow_second_calls: Counter[str]
 
 
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def warehouse_rows(data_dir: DataDir, sql: str, params: list | None = None) -> list[tuple]:
-    return query(data_dir.warehouse, sql, params)
+    return rows(data_dir.warehouse, sql, params)
 
 
 def player_rows(data_dir: DataDir, gamertag: str, sql: str, params: list | None = None):
-    return query(data_dir.player_db(gamertag), sql, params)
+    return rows(data_dir.player_db(gamertag), sql, params)
 
 
 def kill_death_counts(data_dir: DataDir, match_id: str) -> dict[tuple[str, str], int]:
-    rows = warehouse_rows(
+    counted = warehouse_rows(
         data_dir,
         "select xuid, event_type, count(*) from highlight_events "
         "where match_id = ? and event_type in ('kill', 'death') group by all",
         [match_id],
     )
-    return {(x, t): n for x, t, n in rows}
+    return {(x, t): n for x, t, n in counted}
 
 
 def api_kill_death_counts(stats: dict) -> dict[tuple[str, str], int]:
@@ -182,7 +173,7 @@ def test_new_matches_are_fetched_in_full_landed_and_merged(world: World) -> None
     assert world.salmon.build_seconds is not None and world.salmon.build_seconds > 0
     # everything the sync fetched was landed as received
     landed = dict(
-        query(
+        rows(
             landing_path(world.data_dir),
             "select kind, count(*) from responses where fetched_by = ? group by 1",
             [SALMON[0]],
@@ -216,14 +207,14 @@ def test_a_match_whose_film_does_not_exist_is_asked_for_once(world: World) -> No
     )
     assert states == {ID["no_film"]: "not_found", ID["no_highlights"]: "no_highlights"}
     # Meow still gets his rows of them (not cleaned: roster too; no events to give)
-    [(rows, roster_rows)] = player_rows(
+    [(stats_rows, roster_rows)] = player_rows(
         world.data_dir,
         MEOW[0],
         "select count(*), (select count(*) from match_participants where match_id = ?) "
         "from match_stats where match_id = ?",
         [ID["no_film"], ID["no_film"]],
     )
-    assert rows == 1 and roster_rows == 8
+    assert stats_rows == 1 and roster_rows == 8
 
 
 def test_a_known_match_is_filled_from_the_warehouse_in_the_players_db(world: World) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import rows
 from shared_matches.cli import main
 from shared_matches.failpoints import ENV_VAR
 from shared_matches.landing.schema import landing_path
@@ -56,19 +57,11 @@ def add_matches(fake: FakeHaloApi, labels: list[str]) -> list[str]:
     return ids
 
 
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def rows_of(data_dir: DataDir, match_id: str) -> dict[str, int]:
     """The player DB's rows of one match, per table."""
     path = data_dir.player_db(PLAYER[0])
     return {
-        t: query(path, f"select count(*) from {t} where match_id = ?", [match_id])[0][0]
+        t: rows(path, f"select count(*) from {t} where match_id = ?", [match_id])[0][0]
         for t in PLAYER_TABLES
     }
 
@@ -79,7 +72,7 @@ def landed(data_dir: DataDir, match_id: str) -> dict[str, int]:
     if not path.is_file():
         return {}
     sql = "select kind, count(*) from responses where match_id = ? group by 1"
-    return dict(query(path, sql, [match_id]))
+    return dict(rows(path, sql, [match_id]))
 
 
 def test_429_with_retry_after_is_waited_out_then_succeeds(
@@ -202,7 +195,7 @@ def test_broken_responses_are_reported_in_one_line_and_land_nothing_half_way(
     assert fake.calls_for(broken) == {"match_stats": 1}
     assert landed(data_dir, broken) == {}
     assert set(rows_of(data_dir, broken).values()) == {0}
-    assert query(
+    assert rows(
         data_dir.warehouse, "select count(*) from match_participants where match_id = ?", [broken]
     ) == [(0,)]
     # the undecodable film: the whole match landed, the raw chunk kept with its error
@@ -212,7 +205,7 @@ def test_broken_responses_are_reported_in_one_line_and_land_nothing_half_way(
         "film_manifest": 1,
         "film_chunk": 1,
     }
-    [(chunk_bytes, error, events)] = query(
+    [(chunk_bytes, error, events)] = rows(
         landing_path(data_dir),
         "select octet_length(responses.body), decodes.error, "
         "(select count(*) from film_events where film_events.match_id = responses.match_id) "
@@ -221,7 +214,7 @@ def test_broken_responses_are_reported_in_one_line_and_land_nothing_half_way(
         [undecodable],
     )
     assert chunk_bytes == len(fake.matches[undecodable].film[1]) and error and events == 0
-    [(state, events_loaded)] = query(
+    [(state, events_loaded)] = rows(
         data_dir.warehouse,
         "select film_state, events_loaded from match_registry where match_id = ?",
         [undecodable],
