@@ -6,9 +6,7 @@
 {% macro attach_compat_backup() %}
     {%- set path = compat_facts().get('backup_path') -%}
     {%- if execute and path -%}
-        {%- do run_query('attach if not exists ' ~ sql_string(path) ~ ' as phase5_backup (read_only)') -%}
-        {#- an ATTACH inside the hook's transaction is undone when dbt rolls it back -#}
-        {%- do adapter.commit() -%}
+        {%- do attach_read_only(path, 'phase5_backup') -%}
     {%- endif -%}
     select 1
 {% endmacro %}

@@ -7,17 +7,9 @@
 {% macro attach_landing() %}
     {%- if execute and landing_enabled() -%}
         {%- set path = landing_db_path() -%}
-        {%- set found = run_query(
-            'select count(*) from glob(' ~ sql_string(glob_literal(path)) ~ ')'
-        ).columns[0].values()[0] -%}
-        {%- if found == 0 -%}
-            {{ exceptions.raise_compiler_error(
-                "No landing DB: " ~ shown_path(path) ~ " does not exist. Land the API responses first "
-                ~ "(a sync or an ingest), check HALO_DATA_DIR, or unset HALO_LANDING.") }}
-        {%- endif -%}
-        {%- do run_query('attach if not exists ' ~ sql_string(path) ~ ' as landing (read_only)') -%}
-        {#- an ATTACH inside the hook's transaction is undone when dbt rolls it back -#}
-        {%- do adapter.commit() -%}
+        {%- do attach_read_only(path, 'landing',
+            "No landing DB: " ~ shown_path(path) ~ " does not exist. Land the API responses first "
+            ~ "(a sync or an ingest), check HALO_DATA_DIR, or unset HALO_LANDING.") -%}
     {%- endif -%}
     select 1
 {% endmacro %}
