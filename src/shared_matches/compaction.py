@@ -80,6 +80,21 @@ def remove_leftover(target: Path) -> bool:
     return found
 
 
+# what a rewrite must keep of a catalog besides its rows: one query each, on the catalog's name
+CATALOG_FACTS = {
+    "columns": "select table_name, column_name, data_type, column_default, is_nullable "
+    "from information_schema.columns where table_catalog = ? order by all",
+    "views": "select view_name from duckdb_views() where database_name = ? and not internal "
+    "order by 1",
+    "sequences": "select sequence_name, last_value from duckdb_sequences() "
+    "where database_name = ? order by 1",
+    "indexes": "select table_name, index_name from duckdb_indexes() where database_name = ? "
+    "order by all",
+    "constraints": "select table_name, constraint_type, constraint_column_names::varchar "
+    "from duckdb_constraints() where database_name = ? order by all",
+}
+
+
 def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, object]:
     """What must survive a rewrite: tables with row counts and columns, views, sequences..."""
     tables = con.execute(
@@ -90,37 +105,8 @@ def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, 
     for schema, table in tables:
         name = ".".join(quote_ident(part) for part in (catalog, schema, table))
         counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {name}").fetchone()[0]
-    columns = con.execute(
-        "select table_name, column_name, data_type, column_default, is_nullable "
-        "from information_schema.columns where table_catalog = ? order by all",
-        [catalog],
-    ).fetchall()
-    views = con.execute(
-        "select view_name from duckdb_views() where database_name = ? and not internal order by 1",
-        [catalog],
-    ).fetchall()
-    sequences = con.execute(
-        "select sequence_name, last_value from duckdb_sequences() where database_name = ? "
-        "order by 1",
-        [catalog],
-    ).fetchall()
-    indexes = con.execute(
-        "select table_name, index_name from duckdb_indexes() where database_name = ? order by all",
-        [catalog],
-    ).fetchall()
-    constraints = con.execute(
-        "select table_name, constraint_type, constraint_column_names::varchar "
-        "from duckdb_constraints() where database_name = ? order by all",
-        [catalog],
-    ).fetchall()
-    return {
-        "counts": counts,
-        "columns": columns,
-        "views": views,
-        "sequences": sequences,
-        "indexes": indexes,
-        "constraints": constraints,
-    }
+    facts = {name: con.execute(sql, [catalog]).fetchall() for name, sql in CATALOG_FACTS.items()}
+    return {"counts": counts, **facts}
 
 
 def attach_rewrite_target(

@@ -241,24 +241,27 @@ def current_catalog(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select current_database()").fetchone()[0]
 
 
-def base_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
-    catalog = catalog or current_catalog(con)
+def _main_schema_names(
+    con: duckdb.DuckDBPyConnection, catalog: str | None, listing: str, column: str
+) -> list[str]:
+    """The names in `column` of the DuckDB listing (duckdb_tables(), duckdb_views()) in the
+    main schema of the catalog (the current one by default), sorted; DuckDB's internal
+    views left out."""
+    internal = " and not internal" if listing == "duckdb_views()" else ""
     rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main' "
-        "order by table_name",
-        [catalog],
+        f"select {column} from {listing} where database_name = ? and schema_name = 'main'"
+        f"{internal} order by {column}",
+        [catalog or current_catalog(con)],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def base_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
+    return _main_schema_names(con, catalog, "duckdb_tables()", "table_name")
 
 
 def views(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
-    catalog = catalog or current_catalog(con)
-    rows = con.execute(
-        "select view_name from duckdb_views() where database_name = ? and schema_name = 'main' "
-        "and not internal order by view_name",
-        [catalog],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return _main_schema_names(con, catalog, "duckdb_views()", "view_name")
 
 
 def row_counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, int]:
