@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from hardening_helpers import run_cli
 from helpers import quiet
 from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE
 from shared_matches.cleanup.restore import restore_player
@@ -94,20 +95,6 @@ def columns_of(path: Path, table: str, warehouse: Path | None = None) -> list[tu
     )
 
 
-def run_cli(data_dir: DataDir, args: list[str], fail_at: str | None = None):
-    env = dict(os.environ)
-    env.pop(ENV_VAR, None)
-    if fail_at:
-        env[ENV_VAR] = fail_at
-    return subprocess.run(
-        [sys.executable, "-m", "shared_matches.cli", "--data-dir", str(data_dir.root), *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-
-
 def run_python_killed_at(step: str, code: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, **{ENV_VAR: step})
     return subprocess.run(
@@ -153,7 +140,7 @@ def run(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> CleanupR
     seen = result.observed
 
     # 1. the command killed right after the swap committed, before its checklist
-    killed = run_cli(after, ["cleanup", "--player", crash_player], fail_at="after_drop")
+    killed = run_cli(after, "cleanup", "--player", crash_player, fail_at="after_drop")
     seen["after_drop_returncode"] = killed.returncode
     seen["after_drop_state"] = inspect_player_db(path).state
     seen["after_drop_view_rows"] = {
@@ -509,7 +496,7 @@ def test_restore_killed_before_its_swap_changes_nothing(run: CleanupRun, tmp_pat
     data_dir = copy_data_dir(run.after, tmp_path, ("players", "warehouse", "backups"))
     player = run.crash_player
     cleaned = base_table_contents(data_dir.player_db(player))
-    killed = run_cli(data_dir, ["restore", "--player", player], fail_at="before_swap")
+    killed = run_cli(data_dir, "restore", "--player", player, fail_at="before_swap")
     assert killed.returncode == -signal.SIGKILL
     assert base_table_contents(data_dir.player_db(player)) == cleaned
     assert inspect_player_db(data_dir.player_db(player)).state == CLEANED
