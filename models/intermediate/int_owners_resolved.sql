@@ -27,7 +27,7 @@ resolved as (
         coalesce(meta_gamertag.gamertag, {{ sql_string(player() or '') }}) as owner_gamertag
     from owner_rule
     cross join meta_gamertag
-    where {{ is_player_run() }}
+    where {{ 'true' if player() is not none else 'false' }}
 )
 
 select * from resolved
