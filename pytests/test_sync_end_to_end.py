@@ -16,14 +16,17 @@ The world (built once for the module, in this order):
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-from helpers import rows
+from helpers import SHARED_TABLES, rows
 from reference_transform import asset_refs, human_players
+from shared_matches.dbt_session import DbtSession
 from shared_matches.ingest import IngestSummary, ingest_recorded
 from shared_matches.landing.schema import landing_path
 from shared_matches.paths import DataDir
@@ -293,3 +296,41 @@ def test_the_summary_names_every_endpoint(world: World) -> None:
     for endpoint in ("match_history", "match_stats", "match_skill", "film_manifest"):
         assert endpoint in text
     assert "stopped at" in text and "3 known" in text
+
+
+def test_a_sync_build_merges_what_a_reprocess_of_the_whole_landing_merges(
+    world: World, tmp_path: Path
+) -> None:
+    """A sync's phase-3 build reads the landing's rows of its own matches only (macro
+    landing_batch_match_ids). Meow's second sync merged three matches landed long before,
+    seen again in his history only (oddball, no_film, no_highlights), and his new ones. A
+    reprocess reads every landed response again: their rows come out the same."""
+    batch = [ID[m] for m in ("meow_older", "meow_old", "meow_mid", "oddball", "no_film")]
+    batch += [ID["no_highlights"], ID["meow_new"]]
+
+    def batch_rows(data_dir: DataDir) -> dict[str, list[tuple]]:
+        tables = [t for t in SHARED_TABLES if t != "xuid_aliases"]
+        found = {
+            t: rows(
+                data_dir.warehouse,
+                f"select * from {t} where match_id = any(?) order by all",
+                [batch],
+            )
+            for t in tables
+        }
+        found["xuid_aliases"] = rows(data_dir.warehouse, "select * from xuid_aliases order by all")
+        return found
+
+    copy = DataDir(tmp_path / "data")
+    shutil.copytree(world.data_dir.root, copy.root, ignore=shutil.ignore_patterns(".dbt"))
+    before = batch_rows(copy)
+    assert all(before.values()), {t: len(r) for t, r in before.items()}
+    result = DbtSession(copy).run(
+        ["build", "--selector", "phase3"], landing=True, vars={"reprocess": True}
+    )
+    assert result.ok, result.summary()
+    [(merged,)] = rows(
+        copy.warehouse, "select matches_merged from merged_sources where source_id = 'halo_api'"
+    )
+    assert merged > len(batch)  # every landed match merged again
+    assert batch_rows(copy) == before

@@ -1,6 +1,8 @@
 {#-
     The columns of one halo_api source table, cast to the types its YAML declares.
-    - With the landing attached (landing_enabled()) it reads the table.
+    - With the landing attached (landing_enabled()) it reads the table; in a build that merges,
+      a table with a match_id keeps only the rows of the matches landing_batch_match_ids()
+      names (and the rows of no match: history pages, assets, users).
     - Without it, it returns an empty relation with the same typed columns, so the models
       downstream of the halo_api staging models always compile.
     The model still calls source() so the lineage shows the source table.
@@ -20,9 +22,14 @@
             {%- set value = adapter.quote(col.name) if attached else 'null' -%}
             {%- do exprs.append('cast(' ~ value ~ ' as ' ~ col.data_type ~ ') as ' ~ col.name) -%}
         {%- endfor -%}
+        {%- set has_match_id = node.columns.values() | selectattr('name', 'equalto', 'match_id') | list -%}
+        {%- set batch = landing_batch_match_ids() if attached and has_match_id else none -%}
         select {{ exprs | join(', ') }}
         {%- if attached %}
             from {{ relation }}
+            {%- if batch %}
+                where match_id is null or match_id in ({{ batch }})
+            {%- endif %}
         {%- else %}
             where false
         {%- endif -%}
