@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from shared_matches.bench.compare import TableComparison
 from shared_matches.bench.scenario import DiskResult, ScaleResult
+from shared_matches.bench.steady_sync import SteadyResult
 
 KIB_PER_GB = 1000**3 / 1024
 MIB = 1024**2
@@ -149,7 +150,7 @@ def scale_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"sync of 1 new match: after the API calls until warehouse and player DB "
-                f"are updated, median of {steady.syncs}",
+                f"are updated, median of {steady.syncs}{landed_note(steady)}",
                 f"{steady.median_merge:.2f} s (min {min(steady.merge_seconds):.2f}, max "
                 f"{max(steady.merge_seconds):.2f}; of which the phase-3 build "
                 f"{statistics.median(steady.build_seconds):.2f} s; whole sync "
@@ -214,6 +215,11 @@ def markdown_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 HEADER = ("figure", "value", "target")
+
+
+def landed_note(steady: SteadyResult) -> str:
+    """', after N matches landed' when the syncs ran on a landing of earlier play."""
+    return f", after {steady.landed_before} matches landed" if steady.landed_before else ""
 
 
 def render_text(results: list[ScaleResult], low_overlap: DiskResult | None = None) -> str:

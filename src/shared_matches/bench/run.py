@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--steady-syncs", type=int, default=20, help="one-match syncs after the cleanup"
     )
     parser.add_argument(
+        "--steady-landed",
+        type=int,
+        default=0,
+        help="matches of the syncing player landed and merged (one untimed sync) before the "
+        "one-match syncs: the landing of weeks of play (default 0)",
+    )
+    parser.add_argument(
         "--no-low-overlap", action="store_true", help="skip the disk figure of the second set"
     )
     parser.add_argument(
@@ -129,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                     view_lookups=args.view_lookups,
                     steady_syncs=args.steady_syncs,
                     say=say,
+                    steady_landed=args.steady_landed,
                 )
             )
             print(render_text(results[-1:]), flush=True)

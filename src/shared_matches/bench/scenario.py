@@ -115,6 +115,7 @@ def run_scale(
     view_lookups: int,
     steady_syncs: int,
     say: Callable[[str], None],
+    steady_landed: int = 0,
     overlaps: dict[str, float] | None = None,
     label: str = "",
 ) -> ScaleResult:
@@ -181,7 +182,7 @@ def run_scale(
         result.view = run_step("view", str(data_dir.root), delta_player, str(view_lookups))
     if steady_syncs:
         say(f"[{name}] {steady_syncs} one-match syncs of a new player, after the cleanup")
-        result.steady = run_steady(data_dir, work, steady_syncs)
+        result.steady = run_steady(data_dir, work, steady_syncs, steady_landed)
     shutil.rmtree(data_dir.root, ignore_errors=True)
     return result
 

@@ -33,6 +33,7 @@ class SteadyResult:
     warehouse_bytes: list[int] = field(default_factory=list)  # after each sync
     start_bytes: int = 0
     compacted_bytes: int = 0
+    landed_before: int = 0  # matches landed (one untimed sync) before the timed syncs
 
     @property
     def median_merge(self) -> float:
@@ -43,26 +44,38 @@ class SteadyResult:
         return self.warehouse_bytes[-1] / self.compacted_bytes
 
 
-async def _sync_rounds(data_dir: DataDir, syncs: int, result: SteadyResult) -> None:
+async def _sync_rounds(
+    data_dir: DataDir, syncs: int, result: SteadyResult, landed_before: int
+) -> None:
     fake = fake_halo_api.FakeHaloApi()
     xuids = {g: fake_halo_api.generated_xuid(g) for g in (PLAYER, TEAMMATE)}
     for gamertag, xuid in xuids.items():
         fake.add_user(gamertag, xuid)
     start = datetime(2026, 6, 1, 18)
     history: list[str] = []
+
+    def add_match(label: str, when: datetime, variant: int) -> None:
+        match_id = fake_halo_api.generated_id(label)
+        players = fake_halo_api.roster([(x, g) for g, x in xuids.items()], label)
+        fake.add_generated_match(match_id, when, players, variant=variant)
+        history.insert(0, match_id)  # newest first, as the API lists them
+        fake.set_history(xuids[PLAYER], list(history))
+
     async with fake:
         tokens = Tokens(fake_halo_api.TOKEN, fake_halo_api.CLEARANCE, "benchmark")
         async with HaloApi.connect(
             tokens, api_base_url=fake.base_url, requests_per_second=10_000
         ) as api:
+            if landed_before:
+                # weeks of play: the matches land in one untimed sync, older than the rest
+                for number in range(landed_before):
+                    when = start - timedelta(hours=landed_before - number)
+                    add_match(f"steady/earlier/{number:05d}", when, number)
+                await SyncEngine(data_dir, PLAYER, api, SyncOptions(progress=False)).run()
+            if data_dir.warehouse.is_file():
+                result.start_bytes = file_size(data_dir.warehouse)
             for number in range(syncs):
-                label = f"steady/{number:03d}"
-                match_id = fake_halo_api.generated_id(label)
-                players = fake_halo_api.roster([(x, g) for g, x in xuids.items()], label)
-                when = start + timedelta(hours=number)
-                fake.add_generated_match(match_id, when, players, variant=number)
-                history.insert(0, match_id)  # newest first, as the API lists them
-                fake.set_history(xuids[PLAYER], list(history))
+                add_match(f"steady/{number:03d}", start + timedelta(hours=number), number)
                 started = asyncio.get_running_loop().time()
                 options = SyncOptions(progress=False)
                 summary = await SyncEngine(data_dir, PLAYER, api, options).run()
@@ -72,12 +85,13 @@ async def _sync_rounds(data_dir: DataDir, syncs: int, result: SteadyResult) -> N
                 result.warehouse_bytes.append(file_size(data_dir.warehouse))
 
 
-def run_steady(data_dir: DataDir, work: Path, syncs: int = 20) -> SteadyResult:
-    """``syncs`` one-match syncs into ``data_dir`` (its warehouse may hold a migration)."""
-    result = SteadyResult(syncs)
-    if data_dir.warehouse.is_file():
-        result.start_bytes = file_size(data_dir.warehouse)
-    asyncio.run(_sync_rounds(data_dir, syncs, result))
+def run_steady(
+    data_dir: DataDir, work: Path, syncs: int = 20, landed_before: int = 0
+) -> SteadyResult:
+    """``syncs`` one-match syncs into ``data_dir`` (its warehouse may hold a migration), after
+    ``landed_before`` matches of the same player landed and merged by one untimed sync."""
+    result = SteadyResult(syncs, landed_before=landed_before)
+    asyncio.run(_sync_rounds(data_dir, syncs, result, landed_before))
     copy = work / "steady-compacted" / data_dir.warehouse.name
     copy.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(data_dir.warehouse, copy)
