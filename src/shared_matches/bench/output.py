@@ -161,11 +161,15 @@ def scale_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
         growth = steady.growth_vs_compacted
         rows.append(
             (
-                f"warehouse file after {steady.syncs} one-match syncs vs the same compacted",
+                f"warehouse file after {steady.syncs} one-match syncs vs the same compacted"
+                f"{landed_note(steady)}",
                 f"{growth:.2f}x ({steady.start_bytes / MIB:,.1f} MiB before, "
                 f"{steady.warehouse_bytes[-1] / MIB:,.1f} MiB after, "
                 f"{steady.compacted_bytes / MIB:,.1f} MiB compacted)",
-                f"<= {TARGETS.steady_growth:g}x: {verdict(growth <= TARGETS.steady_growth)}",
+                # the target's setting is a compacted start: a big merge first leaves free blocks
+                ""
+                if steady.landed_before
+                else f"<= {TARGETS.steady_growth:g}x: {verdict(growth <= TARGETS.steady_growth)}",
             )
         )
     return rows
