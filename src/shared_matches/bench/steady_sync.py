@@ -16,7 +16,6 @@ from pathlib import Path
 from shared_matches.compaction import compact_file
 from shared_matches.duckdb_files import file_size
 from shared_matches.paths import DataDir
-from shared_matches.sync.api_client import HaloApi, Tokens
 from shared_matches.sync.engine import SyncEngine, SyncOptions
 from shared_matches.testing import fake_halo_api
 
@@ -61,28 +60,24 @@ async def _sync_rounds(
         history.insert(0, match_id)  # newest first, as the API lists them
         fake.set_history(xuids[PLAYER], list(history))
 
-    async with fake:
-        tokens = Tokens(fake_halo_api.TOKEN, fake_halo_api.CLEARANCE, "benchmark")
-        async with HaloApi.connect(
-            tokens, api_base_url=fake.base_url, requests_per_second=10_000
-        ) as api:
-            if landed_before:
-                # weeks of play: the matches land in one untimed sync, older than the rest
-                for number in range(landed_before):
-                    when = start - timedelta(hours=landed_before - number)
-                    add_match(f"steady/earlier/{number:05d}", when, number)
-                await SyncEngine(data_dir, PLAYER, api, SyncOptions(progress=False)).run()
-            if data_dir.warehouse.is_file():
-                result.start_bytes = file_size(data_dir.warehouse)
-            for number in range(syncs):
-                add_match(f"steady/{number:03d}", start + timedelta(hours=number), number)
-                started = asyncio.get_running_loop().time()
-                options = SyncOptions(progress=False)
-                summary = await SyncEngine(data_dir, PLAYER, api, options).run()
-                result.sync_seconds.append(asyncio.get_running_loop().time() - started)
-                result.merge_seconds.append(summary.merge_seconds or 0.0)
-                result.build_seconds.append(summary.build_seconds or 0.0)
-                result.warehouse_bytes.append(file_size(data_dir.warehouse))
+    async with fake_halo_api.serving_client(fake) as api:
+        if landed_before:
+            # weeks of play: the matches land in one untimed sync, older than the rest
+            for number in range(landed_before):
+                when = start - timedelta(hours=landed_before - number)
+                add_match(f"steady/earlier/{number:05d}", when, number)
+            await SyncEngine(data_dir, PLAYER, api, SyncOptions(progress=False)).run()
+        if data_dir.warehouse.is_file():
+            result.start_bytes = file_size(data_dir.warehouse)
+        for number in range(syncs):
+            add_match(f"steady/{number:03d}", start + timedelta(hours=number), number)
+            started = asyncio.get_running_loop().time()
+            options = SyncOptions(progress=False)
+            summary = await SyncEngine(data_dir, PLAYER, api, options).run()
+            result.sync_seconds.append(asyncio.get_running_loop().time() - started)
+            result.merge_seconds.append(summary.merge_seconds or 0.0)
+            result.build_seconds.append(summary.build_seconds or 0.0)
+            result.warehouse_bytes.append(file_size(data_dir.warehouse))
 
 
 def run_steady(

@@ -42,7 +42,6 @@ from typing import Any
 import duckdb
 
 from shared_matches.paths import SEED_ORDER, DataDir
-from shared_matches.sync.api_client import HaloApi, Tokens
 from shared_matches.sync.engine import SyncEngine, SyncOptions
 from shared_matches.sync.summary import FULL_MATCH_ENDPOINTS, SyncSummary
 
@@ -177,18 +176,14 @@ async def run_mode(
     use = mode == "use"
     summaries = []
     started = time.perf_counter()
-    async with fake:
-        tokens = Tokens(fake_api.TOKEN, fake_api.CLEARANCE, "benchmark")
-        async with HaloApi.connect(
-            tokens, api_base_url=fake.base_url, requests_per_second=10_000
-        ) as api:
-            for gamertag in SEED_ORDER:
-                options = SyncOptions(use_warehouse=use, build=use, progress=progress)
-                summary = await SyncEngine(data_dir, gamertag, api, options).run()
-                summaries.append(summary)
-                if progress:
-                    print(f"  [{mode}] {_player_line(summary)}", file=sys.stderr)
-            engine_calls = api.stats.snapshot()
+    async with fake_api.serving_client(fake) as api:
+        for gamertag in SEED_ORDER:
+            options = SyncOptions(use_warehouse=use, build=use, progress=progress)
+            summary = await SyncEngine(data_dir, gamertag, api, options).run()
+            summaries.append(summary)
+            if progress:
+                print(f"  [{mode}] {_player_line(summary)}", file=sys.stderr)
+        engine_calls = api.stats.snapshot()
     seconds = time.perf_counter() - started
     result = RunResult(
         mode,
@@ -345,21 +340,17 @@ async def run_backfill(
         fake, _ = serve_backfill(fake_api, matches, known)
         data_dir = DataDir(root / f"backfill-{mode}")
         use = mode == "use"
-        async with fake:
-            tokens = Tokens(fake_api.TOKEN, fake_api.CLEARANCE, "benchmark")
-            async with HaloApi.connect(
-                tokens, api_base_url=fake.base_url, requests_per_second=10_000
-            ) as api:
-                if use:
-                    options = SyncOptions(progress=progress)
-                    await SyncEngine(data_dir, GROUP_MATE, api, options).run()
-                before = Counter(fake.requests)
-                started = time.perf_counter()
-                options = SyncOptions(use_warehouse=use, build=use, progress=progress)
-                summary = await SyncEngine(data_dir, BACKFILL_PLAYER, api, options).run()
-                result.seconds[mode] = time.perf_counter() - started
-                result.calls[mode] = Counter(fake.requests) - before
-                result.summaries[mode] = summary
+        async with fake_api.serving_client(fake) as api:
+            if use:
+                options = SyncOptions(progress=progress)
+                await SyncEngine(data_dir, GROUP_MATE, api, options).run()
+            before = Counter(fake.requests)
+            started = time.perf_counter()
+            options = SyncOptions(use_warehouse=use, build=use, progress=progress)
+            summary = await SyncEngine(data_dir, BACKFILL_PLAYER, api, options).run()
+            result.seconds[mode] = time.perf_counter() - started
+            result.calls[mode] = Counter(fake.requests) - before
+            result.summaries[mode] = summary
         if progress:
             print(f"  [backfill {mode}] {_player_line(summary)}", file=sys.stderr)
     return result

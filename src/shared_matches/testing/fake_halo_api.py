@@ -35,8 +35,8 @@ import threading
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
@@ -547,6 +547,20 @@ class OddballTemplate:
             for e in self.events
         ]
         return stats, (self.VERSION, encode_highlight_chunk(events))
+
+
+@asynccontextmanager
+async def serving_client(fake: FakeHaloApi) -> AsyncIterator[Any]:
+    """Serve the fake API and yield a HaloApi client of it with the test tokens and no rate
+    limit to speak of (the benchmarks' client)."""
+    from shared_matches.sync.api_client import HaloApi, Tokens
+
+    async with fake:
+        tokens = Tokens(TOKEN, CLEARANCE, "benchmark")
+        async with HaloApi.connect(
+            tokens, api_base_url=fake.base_url, requests_per_second=10_000
+        ) as api:
+            yield api
 
 
 def sync_with_fake_api(
