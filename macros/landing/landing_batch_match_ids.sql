@@ -9,8 +9,11 @@
     number; nothing else is rendered into the SQL.
 -#}
 {% macro landing_batch_match_ids() %}
+    {%- if not execute or not run_batch_only() -%}
+        {{- return(none) -}}
+    {%- endif -%}
     {%- set high_water_mark = landing_high_water_mark() -%}
-    {%- if not execute or not run_batch_only() or high_water_mark == 0 -%}
+    {%- if high_water_mark == 0 -%}
         {{- return(none) -}}
     {%- endif -%}
     {%- set responses = source('halo_api', 'responses') -%}
