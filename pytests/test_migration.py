@@ -308,12 +308,12 @@ def test_missing_required_column_names_file_and_column(
     small_players_dir: Path, tmp_path: Path
 ) -> None:
     data_dir = DataDir(tmp_path)
-    target = data_dir.player_db("Chocoboflor")
-    target.parent.mkdir(parents=True)
-    shutil.copy(small_players_dir / "Chocoboflor" / "stats.duckdb", target)
-    con = duckdb.connect(str(target))
-    con.execute("alter table match_participants drop column kills")
-    con.close()
+    target = _player_copy(
+        small_players_dir,
+        data_dir,
+        "Chocoboflor",
+        "alter table match_participants drop column kills",
+    )
     with pytest.raises(UserError) as error:
         migrate_players(data_dir, ["Chocoboflor"], say=quiet)
     assert str(target) in str(error.value)
@@ -322,13 +322,13 @@ def test_missing_required_column_names_file_and_column(
 
 def test_owner_without_xuid_is_a_clear_error(small_players_dir: Path, tmp_path: Path) -> None:
     data_dir = DataDir(tmp_path)
-    target = data_dir.player_db("JGtm")
-    target.parent.mkdir(parents=True)
-    shutil.copy(small_players_dir / "JGtm" / "stats.duckdb", target)
-    con = duckdb.connect(str(target))
-    con.execute("delete from sync_meta where key = 'xuid'")
-    con.execute("update player_match_stats set xuid = null")
-    con.close()
+    _player_copy(
+        small_players_dir,
+        data_dir,
+        "JGtm",
+        "delete from sync_meta where key = 'xuid'",
+        "update player_match_stats set xuid = null",
+    )
     with pytest.raises(UserError, match="no owner xuid"):
         migrate_players(data_dir, ["JGtm"], say=quiet)
 

@@ -242,15 +242,14 @@ def current_catalog(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _main_schema_names(
-    con: duckdb.DuckDBPyConnection, catalog: str | None, listing: str, column: str
+    con: duckdb.DuckDBPyConnection, catalog: str | None, listing: str, column: str, where: str = ""
 ) -> list[str]:
     """The names in `column` of the DuckDB listing (duckdb_tables(), duckdb_views()) in the
-    main schema of the catalog (the current one by default), sorted; DuckDB's internal
-    views left out."""
-    internal = " and not internal" if listing == "duckdb_views()" else ""
+    main schema of the catalog (the current one by default), sorted; `where`: a further
+    condition on the listing."""
     rows = con.execute(
         f"select {column} from {listing} where database_name = ? and schema_name = 'main'"
-        f"{internal} order by {column}",
+        f"{' and ' + where if where else ''} order by {column}",
         [catalog or current_catalog(con)],
     ).fetchall()
     return [r[0] for r in rows]
@@ -261,7 +260,8 @@ def base_tables(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> l
 
 
 def views(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[str]:
-    return _main_schema_names(con, catalog, "duckdb_views()", "view_name")
+    """The views of the catalog's main schema, DuckDB's internal ones left out."""
+    return _main_schema_names(con, catalog, "duckdb_views()", "view_name", "not internal")
 
 
 def row_counts(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, int]:
