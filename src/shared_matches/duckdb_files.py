@@ -1,7 +1,24 @@
-"""Opening DuckDB files safely: clear messages for locks and missing files, table facts.
+"""Opening DuckDB files safely: clear messages for locks and missing files, table facts; and
+creating files that the app's DuckDB opens.
 
 DuckDB lets one process write a file, and a writer is refused while any other process holds
 the file, even read-only. Every helper here opens, works and closes: nothing stays open.
+
+Files any supported DuckDB opens. DuckDB 2.0 writes a new file in its 2.0 storage, which the
+app's DuckDB (1.4.x, 1.5.x) refuses ("version number 999"). Every file the project creates
+(the warehouse, the landing, a player DB a sync creates, the benchmark's floor) gets
+STORAGE_VERSION, or the one HALO_STORAGE_VERSION names (``new_file_config``, ``create_file``);
+the demo player DBs get what DuckDB 1.4.4 gives a new file (APP_STORAGE_VERSION, 256 KiB
+blocks). Measured on the demo set (four players, ~1000 matches each), a first `shared-matches
+migrate` per version side by side in one session, 5 rounds on the 2-core machine: the
+warehouse (compacted by the migrate) 11.5 MiB in v1.0.0, 11.75 in v1.2.0, 11.2 in v1.4.0
+(10.8 in 2.0's own); the migrate's CPU time a median of 40 s for each (36-45 s), wall times
+alike (29-38 s at a load under 4): no difference beyond the noise. So v1.4.0: the smallest
+that 1.4.x and 1.5.x read, at no cost in time; v1.0.0 (what 1.4.4 writes itself) for a
+DuckDB older than 1.4. An existing file keeps its version: DuckDB applies both settings to a
+file it creates only, a rewrite (compaction) copies the source's, backups and restores are
+byte copies. ATTACH's STORAGE_VERSION option is given for a new file only: on an existing one
+it rewrites the header (measured: a 1.4.4 file attached with 'v2.0.0' no longer opens in 1.4.4).
 """
 
 from __future__ import annotations
@@ -24,6 +41,9 @@ from shared_matches.paths import PLAYER_DB_NAME, WAREHOUSE_CATALOG, WAREHOUSE_NA
 MOVED_TABLES = ("match_participants", "highlight_events", "xuid_aliases")
 # Where cleanup records the original columns of the moved tables, inside the player DB.
 RECORD_TABLE = "compat_original_columns"
+# Where cleanup records how the DB spelt event types ({lower case: original}), so that the
+# views can be compiled again (`repoint`) without the backup.
+SPELLINGS_TABLE = "compat_event_spellings"
 
 
 # DuckDB names the process that holds a lock: "... is held in /usr/bin/python3 (PID 1234)"
@@ -56,6 +76,74 @@ def write_config(path: Path) -> dict[str, object]:
 def no_wal_statements(path: Path) -> list[str]:
     """The SET statements that let a connection write this file once ATTACHed (instance-wide)."""
     return [f"set {name} = {sql_string(value)}" for name, value in write_config(path).items()]
+
+
+# -- Files any supported DuckDB opens (module docstring: the measurements) -------------------
+STORAGE_VERSION_ENV = "HALO_STORAGE_VERSION"
+# The storage versions a new file may get, and which DuckDB releases open a file of each
+# (measured with 1.4.4, 1.4.5, 1.5.5 and 2.0.0; DuckDB's own names for them).
+STORAGE_VERSION_READERS = {
+    "v1.0.0": "DuckDB 1.0 and later (1.4.x, 1.5.x, 2.0)",
+    "v1.2.0": "DuckDB 1.2 and later (1.4.x, 1.5.x, 2.0)",
+    "v1.4.0": "DuckDB 1.4 and later (1.4.x, 1.5.x, 2.0)",
+    "v1.5.0": "DuckDB 1.5 and later (not 1.4.x)",
+    "v2.0.0": "DuckDB 2.0 only (not the app's 1.4.x or 1.5.x)",
+}
+# The version every new file of the project gets unless HALO_STORAGE_VERSION names another
+# (the module docstring says why this one).
+STORAGE_VERSION = "v1.4.0"
+# What DuckDB 1.4.4, the app's, writes by default into a file it creates (read from such a
+# file: tag 'v1.0.0+', header identical to 2.0's 'v1.0.0'; DuckDB's default block size).
+APP_STORAGE_VERSION = "v1.0.0"
+APP_BLOCK_SIZE = 262_144
+
+
+def new_file_storage_version() -> str:
+    """The storage version of every file the project creates: HALO_STORAGE_VERSION when set
+    (checked: a value no supported DuckDB would read back is a UserError), else
+    STORAGE_VERSION."""
+    value = os.environ.get(STORAGE_VERSION_ENV, "").strip()
+    if not value:
+        return STORAGE_VERSION
+    version = value if value.lower().startswith("v") else f"v{value}"
+    version = version.lower()
+    if version not in STORAGE_VERSION_READERS:
+        raise UserError(
+            f"{STORAGE_VERSION_ENV}={value!r} is not a storage version this project writes: "
+            f"set one of {', '.join(STORAGE_VERSION_READERS)} (v1.0.0 to v1.4.0: read by "
+            f"DuckDB 1.4.x and 1.5.x; v1.5.0: 1.5.x only; v2.0.0: 2.0 only), or unset it "
+            f"for {STORAGE_VERSION}."
+        )
+    return version
+
+
+def new_file_config(
+    block_size: int | None = None, storage_version: str | None = None
+) -> dict[str, object]:
+    """The ``duckdb.connect(config=...)`` under which a file that does not exist yet is
+    created in the project's storage version (and ``block_size``). It changes no existing
+    file: DuckDB applies both settings to new files only (measured: a 1.4.4 file written
+    under them keeps 'v1.0.0' and its 256 KiB blocks), unlike ATTACH's STORAGE_VERSION
+    option, which rewrites an existing file's header in that version."""
+    config: dict[str, object] = {
+        "storage_compatibility_version": storage_version or new_file_storage_version()
+    }
+    if block_size:
+        config["default_block_size"] = str(int(block_size))
+    return config
+
+
+def create_file(
+    path: Path, block_size: int | None = None, storage_version: str | None = None
+) -> None:
+    """Create an empty DuckDB file at ``path`` (its folder too) in the project's storage
+    version, so that the app's DuckDB opens it; an existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {**write_config(path), **new_file_config(block_size, storage_version)}
+    try:
+        duckdb.connect(str(path), config=config).close()
+    except duckdb.Error as exc:
+        raise open_error(path, exc) from exc
 
 
 def _check_log_readable(path: Path) -> None:

@@ -11,7 +11,9 @@ of every table a commit changed into new blocks; with DuckDB's default 256 KiB b
 sync that merges one match grew the demo warehouse by 1.4-1.6x over its compacted size after
 20 syncs (the freed blocks of one checkpoint are too big for the next one's small writes);
 with 16 KiB blocks, 1.05x, for a file 3-8% larger at the start (docs/benchmarks.md). The block
-size is fixed when a file is created; a warehouse created before keeps its own.
+size is fixed when a file is created; a warehouse created before keeps its own. So is the
+storage version: the warehouse gets the project's (duckdb_files.new_file_storage_version), one
+the app's DuckDB 1.4.x/1.5.x opens; an existing warehouse keeps its version.
 """
 
 from __future__ import annotations
@@ -19,26 +21,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from shared_matches.duckdb_files import sql_string
+from shared_matches.duckdb_files import create_file
+from shared_matches.paths import UserError
 
 WAREHOUSE_BLOCK_SIZE = 16_384
 
 
 def create_warehouse_file(path: Path) -> None:
-    """Create an empty DuckDB file in WAREHOUSE_BLOCK_SIZE blocks (the folder too)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    try:
-        # ATTACH takes no bound parameters: the path goes in as a quoted string literal
-        con.execute(
-            f"attach {sql_string(path)} as new_warehouse (block_size {WAREHOUSE_BLOCK_SIZE})"
-        )
-        con.execute("detach new_warehouse")
-    finally:
-        con.close()
+    """Create an empty DuckDB file in WAREHOUSE_BLOCK_SIZE blocks and the project's storage
+    version (the folder too)."""
+    create_file(path, block_size=WAREHOUSE_BLOCK_SIZE)
 
 
 class Plugin(BasePlugin):
@@ -47,4 +41,9 @@ class Plugin(BasePlugin):
         if path and path != ":memory:" and "://" not in str(path):
             target = Path(path).expanduser()
             if not target.exists():
-                create_warehouse_file(target)
+                try:
+                    create_warehouse_file(target)
+                except UserError as exc:
+                    # dbt-duckdb reports a plugin's RuntimeError as a one-line connection
+                    # error; any other exception comes with pages of traceback
+                    raise RuntimeError(str(exc)) from exc

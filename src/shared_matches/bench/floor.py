@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from shared_matches import v4_schema
+from shared_matches.duckdb_files import new_file_config
 from shared_matches.paths import DataDir, UserError
 
 # The v4 tables floor.sql reads, exposed as src_<table> views over all players.
@@ -109,7 +110,8 @@ def run_floor(
     for leftover in (output, output.with_name(output.name + ".wal")):
         leftover.unlink(missing_ok=True)
     started = time.perf_counter()
-    con = duckdb.connect(str(output))
+    # a new file, in the project's storage version like every file it creates
+    con = duckdb.connect(str(output), config=new_file_config())
     try:
         con.execute("set enable_progress_bar = false")
         if memory_limit:

@@ -1,4 +1,9 @@
-"""Generate the demo player DBs, and add new matches to an existing one."""
+"""Generate the demo player DBs, and add new matches to an existing one.
+
+A demo player DB is written as the app's DuckDB (1.4.4) writes a new file: its default
+storage version and block size (duckdb_files.APP_STORAGE_VERSION, APP_BLOCK_SIZE), so that
+the demo set stands for the users' files, not for the project's own new files.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from shared_matches.demo.plan import derived_seed, make_append_plan, make_plan
 from shared_matches.demo.players import PlayerSpec, resolve_players
 from shared_matches.demo.summary import DemoSummary, PlayerSummary
 from shared_matches.demo.writer import OUT, WrittenCounts, write_player
+from shared_matches.duckdb_files import APP_BLOCK_SIZE, APP_STORAGE_VERSION
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
 from shared_matches.v4_schema import ALL_TABLES, create_v4_schema
@@ -37,11 +43,17 @@ def remove_db_file(path: Path) -> None:
             candidate.unlink(missing_ok=True)
 
 
+# ATTACH options of a new demo player DB: as DuckDB 1.4.4 creates a file (only for a file
+# that does not exist: on an existing one STORAGE_VERSION would rewrite its header)
+APP_FILE_OPTIONS = f"storage_version {sql_string(APP_STORAGE_VERSION)}, block_size {APP_BLOCK_SIZE}"
+
+
 @contextmanager
-def attached(con: duckdb.DuckDBPyConnection, path: Path) -> Iterator[None]:
-    """The DB at `path` attached as ``out``; checkpointed and detached on the way out."""
+def attached(con: duckdb.DuckDBPyConnection, path: Path, options: str = "") -> Iterator[None]:
+    """The DB at `path` attached as ``out`` (``options``: of a new file); checkpointed and
+    detached on the way out."""
     try:
-        con.execute(f"attach {sql_string(path)} as out")
+        con.execute(f"attach {sql_string(path)} as out{f' ({options})' if options else ''}")
     except duckdb.Error as exc:
         raise UserError(f"Could not open {path}: {exc}") from exc
     try:
@@ -69,7 +81,7 @@ def single_writer(con: duckdb.DuckDBPyConnection) -> None:
 def write_new_db(con: duckdb.DuckDBPyConnection, spec: PlayerSpec, partial: Path) -> WrittenCounts:
     remove_db_file(partial)
     partial.parent.mkdir(parents=True, exist_ok=True)
-    with attached(con, partial):
+    with attached(con, partial, APP_FILE_OPTIONS):
         con.execute("use out")
         create_v4_schema(con, legacy=spec.legacy)
         con.execute("use memory")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from shared_matches.duckdb_files import new_file_config
 from shared_matches.failpoints import failpoint
 from shared_matches.landing.films import Decoded, decode_chunk, decoder_name
 from shared_matches.landing.responses import (
@@ -101,10 +102,12 @@ class LandingStore:
 
     @classmethod
     def open(cls, path: Path) -> LandingStore:
-        """Open (creating it when missing) a landing DB read-write."""
+        """Open (creating it when missing, in the project's storage version: the app's DuckDB
+        opens it) a landing DB read-write; an existing one keeps its version."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        config = new_file_config()
         try:
-            con = duckdb.connect(str(path))
+            con = duckdb.connect(str(path), config=config)
         except duckdb.Error as exc:
             raise _open_error(path, exc) from exc
         try:
