@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import duckdb
 
 from shared_matches.cleanup.sizes import format_size, write_size_report
 from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
-from shared_matches.cleanup.steps import cleanup_player, dry_run, verify_player
+from shared_matches.cleanup.steps import ChecklistFailed, cleanup_player, dry_run, verify_player
 from shared_matches.compaction import (
     compact_file,
 )
@@ -29,9 +30,14 @@ def run(args: argparse.Namespace) -> int:
     if not players:
         raise UserError(f"No player DB under {data_dir.players_dir}.")
     if args.verify:
+        failed = []
         for player in players:
-            verify_player(data_dir, player)
-        return 0
+            try:
+                verify_player(data_dir, player)
+            except ChecklistFailed as exc:  # a check failed: exit 1 (a user error exits 2)
+                print(f"error: {exc}", file=sys.stderr)
+                failed.append(player)
+        return 1 if failed else 0
     if args.dry_run:
         for player in players:
             dry_run(data_dir, player)

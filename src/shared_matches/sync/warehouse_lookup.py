@@ -12,6 +12,12 @@ from pathlib import Path
 
 import duckdb
 
+from shared_matches.cleanup.app_sync import (
+    WAREHOUSE,
+    UnsharedMatch,
+    unshared_matches,
+    warehouse_and_landing,
+)
 from shared_matches.duckdb_files import connect
 from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir
@@ -66,3 +72,16 @@ class WarehouseReader:
             except duckdb.CatalogException:
                 return set()
         return {r[0] for r in rows}
+
+    def unshared_matches(
+        self, con: duckdb.DuckDBPyConnection, catalog: str, player_xuid: str
+    ) -> list[UnsharedMatch]:
+        """The matches of the player DB open on ``con`` (catalog ``catalog``) without a shared
+        roster for the player (macro unshared_matches_rule): written by another program, such
+        as the old app's own sync on a cleaned DB. The warehouse and the landing are attached
+        read-only for the look-up only."""
+        if not self.path.is_file():
+            return []
+        with warehouse_lock(self.data_dir, "sync: read-only look-up", self.lock_timeout):
+            with warehouse_and_landing(con, self.data_dir) as landing:
+                return unshared_matches(con, catalog, player_xuid, WAREHOUSE, landing)
