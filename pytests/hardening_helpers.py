@@ -39,8 +39,12 @@ def tree_hashes(root: Path) -> dict[str, str]:
     return found
 
 
-def copy_data_dir(source: DataDir, root: Path, parts=("players", "warehouse")) -> DataDir:
-    """A copy of a data dir's player DBs and warehouse (never its dbt target)."""
+def copy_data_dir(
+    source: DataDir, root: Path, parts=("players", "warehouse", "read_layer")
+) -> DataDir:
+    """A copy of a data dir's player DBs, warehouse and read layer (never its dbt target).
+    A cleaned DB's views still read the source's read layer (absolute paths): a test that
+    writes the copy re-points them (`shared-matches repoint`)."""
     for part in parts:
         if (source.root / part).exists():
             shutil.copytree(

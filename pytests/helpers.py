@@ -10,6 +10,7 @@ import duckdb
 from shared_matches.dbt_session import DbtResult, DbtSession
 from shared_matches.paths import DataDir
 from shared_matches.project import shared_table_names
+from shared_matches.read_layer import layer_dir
 
 SMALL_MATCHES = 40
 # the shared tables whose rows a merge decides (merged_sources records when it ran)
@@ -26,9 +27,12 @@ def copy_players(players_dir: Path, root: Path) -> DataDir:
 
 
 def copy_data_dir(source: DataDir, root: Path) -> DataDir:
-    """The player DBs and the warehouse of a data dir, copied (to write to them)."""
+    """The player DBs, the warehouse and the read layer of a data dir, copied (to write to
+    them). A cleaned DB's views still read the source's read layer (absolute paths)."""
     shutil.copytree(source.players_dir, root / "players")
     shutil.copytree(source.warehouse_dir, root / "warehouse")
+    if layer_dir(source).is_dir():
+        shutil.copytree(layer_dir(source), layer_dir(DataDir(root)))
     return DataDir(root)
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -31,41 +30,38 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hardening_helpers import run_cli
-from helpers import quiet
+from hardening_helpers import copy_data_dir, run_cli
+from helpers import quiet, rows
 from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, KIND_PRE_RESTORE
 from shared_matches.cleanup.restore import restore_player
 from shared_matches.cleanup.sizes import size_report
 from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
 from shared_matches.cleanup.steps import CleanupOutcome, cleanup_player, dry_run
 from shared_matches.compaction import compact_path
-from shared_matches.duckdb_files import MOVED_TABLES, RECORD_TABLE
+from shared_matches.duckdb_files import MOVED_TABLES, RECORD_TABLE, SPELLINGS_TABLE
 from shared_matches.failpoints import ENV_VAR
 from shared_matches.migrate import UP_TO_DATE, migrate_players
-from shared_matches.paths import PROJECT_ROOT, WAREHOUSE_CATALOG, DataDir, UserError
+from shared_matches.paths import PROJECT_ROOT, DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
+from shared_matches.read_layer import layer_dir
 from shared_matches.repository import PlayerRepository
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def query(path: Path, sql: str, params: list | None = None, warehouse: Path | None = None):
-    """Rows of a query on a DB opened read-only, as the app opens it (warehouse attached)."""
+def query(path: Path, sql: str, params: list | None = None):
+    """Rows of a query on a DB opened read-only, as the app opens it (nothing attached)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        if warehouse is not None:
-            con.execute(f"attach '{warehouse}' as {WAREHOUSE_CATALOG} (read_only)")
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 
 
 @contextmanager
-def opened(path: Path, warehouse: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def opened(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        if warehouse is not None:
-            con.execute(f"attach '{warehouse}' as {WAREHOUSE_CATALOG} (read_only)")
         yield con
     finally:
         con.close()
@@ -85,13 +81,12 @@ def base_table_contents(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
-def columns_of(path: Path, table: str, warehouse: Path | None = None) -> list[tuple[str, str]]:
+def columns_of(path: Path, table: str) -> list[tuple[str, str]]:
     return query(
         path,
         "select column_name, data_type from information_schema.columns "
         "where table_catalog = current_database() and table_name = ? order by ordinal_position",
         [table],
-        warehouse,
     )
 
 
@@ -100,13 +95,6 @@ def run_python_killed_at(step: str, code: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
     )
-
-
-def copy_data_dir(source: DataDir, root: Path, parts=("players", "warehouse")) -> DataDir:
-    for part in parts:
-        if (source.root / part).exists():
-            shutil.copytree(source.root / part, root / part)
-    return DataDir(root)
 
 
 def older_layout_player(data_dir: DataDir) -> str:
@@ -144,8 +132,7 @@ def run(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> CleanupR
     seen["after_drop_returncode"] = killed.returncode
     seen["after_drop_state"] = inspect_player_db(path).state
     seen["after_drop_view_rows"] = {
-        t: query(path, f"select count(*) from {t}", warehouse=after.warehouse)[0][0]
-        for t in MOVED_TABLES
+        t: query(path, f"select count(*) from {t}")[0][0] for t in MOVED_TABLES
     }
 
     # 2. on a spare copy, the same swap (with the SQL dbt compiles for it) killed inside its
@@ -159,8 +146,9 @@ def run(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> CleanupR
         ")\n"
         "from shared_matches.dbt_session import DbtSession\n"
         "from shared_matches.paths import DataDir\n"
+        "from shared_matches.read_layer import layer_dir\n"
         f"spare, player = DataDir(Path({str(spare.root)!r})), {crash_player!r}\n"
-        "facts = read_facts(spare.player_db(player))\n"
+        "facts = read_facts(spare.player_db(player), layer_dir(spare))\n"
         "compiled = compile_compat(DbtSession(spare), player, facts)\n"
         "backup = create_backup(spare, player)\n"
         "swap_tables_for_views(spare, player, backup, facts, compiled)\n",
@@ -175,13 +163,15 @@ def run(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> CleanupR
         "before_swap",
         "from pathlib import Path\n"
         "from shared_matches.compaction import compact_player_db\n"
-        f"compact_player_db(Path({str(path)!r}), Path({str(after.warehouse)!r}))\n",
+        f"compact_player_db(Path({str(path)!r}))\n",
     )
     seen["before_swap_returncode"] = killed.returncode
     seen["before_swap_stale_copy"] = compact_path(path).exists()
     seen["before_swap_state"] = inspect_player_db(path).state
     seen["before_swap_personal"] = {
-        t: rows for t, rows in base_table_contents(path).items() if t != RECORD_TABLE
+        t: rows
+        for t, rows in base_table_contents(path).items()
+        if t not in (RECORD_TABLE, SPELLINGS_TABLE)
     }
 
     # 4. the re-run finishes the job; then every other player, in one go each
@@ -262,7 +252,7 @@ def test_views_have_exactly_the_original_columns_and_types(run: CleanupRun) -> N
     for player in run.after.discover_players():
         for table in MOVED_TABLES:
             original = columns_of(run.before.player_db(player), table)
-            view = columns_of(run.after.player_db(player), table, run.after.warehouse)
+            view = columns_of(run.after.player_db(player), table)
             assert view == original, (player, table)
     older = run.crash_player
     names = [c for c, _ in columns_of(run.after.player_db(older), "match_participants")]
@@ -275,8 +265,8 @@ EVENT_SIGNATURE = (
 )
 
 
-def _event_signatures(path: Path, warehouse: Path | None = None) -> Counter:
-    return Counter(query(path, EVENT_SIGNATURE, warehouse=warehouse))
+def _event_signatures(path: Path) -> Counter:
+    return Counter(query(path, EVENT_SIGNATURE))
 
 
 EXACT_EVENTS = (
@@ -290,11 +280,10 @@ def test_every_row_and_value_of_the_dropped_tables_is_returned_by_the_views(
 ) -> None:
     for player in run.after.discover_players():
         before, after = run.before.player_db(player), run.after.player_db(player)
-        wh = run.after.warehouse
         # participants: every (match, xuid); non-NULL values unchanged
         cols = [c for c, _ in columns_of(before, "match_participants")]
         old = {(r[0], r[1]): r for r in query(before, "select * from match_participants")}
-        new = {(r[0], r[1]): r for r in query(after, "select * from match_participants", None, wh)}
+        new = {(r[0], r[1]): r for r in query(after, "select * from match_participants")}
         assert old.keys() <= new.keys(), player
         for key, row in old.items():
             for name, value, got in zip(cols, row, new[key], strict=True):
@@ -302,13 +291,13 @@ def test_every_row_and_value_of_the_dropped_tables_is_returned_by_the_views(
         # events: every column but the renumbered id, exactly (the DB's own event-type
         # spelling, raw_json byte for byte), as many times as the player's table held them
         old_events = Counter(query(before, EXACT_EVENTS))
-        new_events = Counter(query(after, EXACT_EVENTS, warehouse=wh))
+        new_events = Counter(query(after, EXACT_EVENTS))
         assert not (old_events - new_events), (player, list(old_events - new_events)[:3])
-        ids = [r[0] for r in query(after, "select id from highlight_events", None, wh)]
+        ids = [r[0] for r in query(after, "select id from highlight_events")]
         assert len(ids) == len(set(ids)) == sum(new_events.values())
         # aliases: every xuid
         old_aliases = {r[0] for r in query(before, "select xuid from xuid_aliases")}
-        new_aliases = {r[0] for r in query(after, "select xuid from xuid_aliases", None, wh)}
+        new_aliases = {r[0] for r in query(after, "select xuid from xuid_aliases")}
         assert old_aliases <= new_aliases, player
 
 
@@ -330,7 +319,6 @@ def test_an_older_db_gets_its_own_event_type_spelling_back(run: CleanupRun) -> N
     after = query(
         run.after.player_db(run.crash_player),
         "select distinct event_type from highlight_events order by 1",
-        warehouse=run.after.warehouse,
     )
     assert all(t[0] == t[0].capitalize() for t in after), after
 
@@ -366,7 +354,7 @@ def test_old_app_queries_give_the_same_answers(run: CleanupRun) -> None:
     for player in run.after.discover_players():
         with (
             opened(run.before.player_db(player)) as before,
-            opened(run.after.player_db(player), run.after.warehouse) as after,
+            opened(run.after.player_db(player)) as after,
         ):
             me = read_player_xuid(before, player)
             own_events: dict[str, Counter] = {}
@@ -428,20 +416,36 @@ def check_match_queries(
         assert kills_after == kills_before
 
 
-def test_cleaned_db_opens_alone_and_its_views_need_the_warehouse_as_shared_matches(
-    run: CleanupRun,
-) -> None:
+def test_cleaned_db_answers_alone_with_no_attach_and_no_warehouse_lock(run: CleanupRun) -> None:
+    """The views read the read layer's Parquet files: nothing to attach, under no catalog
+    name, and the warehouse stays free for a writer while the DB is open and read."""
     path = run.after.player_db(run.crash_player)
+    expected = {table: rows(path, f"select count(*) from {table}")[0][0] for table in MOVED_TABLES}
+    assert all(expected.values()), expected
     con = duckdb.connect(str(path), read_only=True)
     try:
-        assert con.execute("select count(*) from match_stats").fetchone()[0] > 0
-        with pytest.raises(duckdb.CatalogException, match=WAREHOUSE_CATALOG):
-            con.execute("select count(*) from match_participants").fetchone()
-        con.execute(f"attach '{run.after.warehouse}' as other_name (read_only)")
-        with pytest.raises(duckdb.CatalogException, match=WAREHOUSE_CATALOG):
-            con.execute("select count(*) from match_participants").fetchone()
-        con.execute(f"attach '{run.after.warehouse}' as {WAREHOUSE_CATALOG} (read_only)")
-        assert con.execute("select count(*) from match_participants").fetchone()[0] > 0
+        for table, count in expected.items():
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
+        assert (
+            con.execute("select count(*) from duckdb_databases() where not internal").fetchone()[0]
+            == 1
+        ), "a view attached something"
+        # a writer of the warehouse in another process is not blocked by this reader
+        code = (
+            "import duckdb, sys\n"
+            "con = duckdb.connect(sys.argv[1])\n"
+            "con.execute('create table lock_probe as select 1 as x')\n"
+            "con.execute('drop table lock_probe')\n"
+            "con.close()\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(run.after.warehouse)], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        # the app's phase-4 code attaches the warehouse as `shared`: the views still answer
+        con.execute(f"attach '{run.after.warehouse}' as shared (read_only)")
+        for table, count in expected.items():
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] == count
     finally:
         con.close()
 
@@ -510,7 +514,7 @@ def test_restore_refuses_an_unknown_backup(run: CleanupRun) -> None:
 # --- sizes ---------------------------------------------------------------------------------
 
 
-def test_size_report_compares_v4_dbs_with_warehouse_plus_cleaned_dbs(run: CleanupRun) -> None:
+def test_size_report_compares_v4_dbs_with_warehouse_layer_and_cleaned_dbs(run: CleanupRun) -> None:
     report = size_report(run.after)
     assert [p.player for p in report.players] == run.after.discover_players()
     for entry in report.players:
@@ -519,7 +523,11 @@ def test_size_report_compares_v4_dbs_with_warehouse_plus_cleaned_dbs(run: Cleanu
         assert entry.after_bytes < entry.before_bytes
     assert report.warehouse_bytes == run.after.warehouse.stat().st_size
     assert report.total_before == sum(p.before_bytes for p in report.players)
-    assert report.total_after == report.warehouse_bytes + sum(p.after_bytes for p in report.players)
+    layer = sum(f.stat().st_size for f in layer_dir(run.after).glob("*/*.parquet"))
+    assert report.read_layer_bytes == layer > 0
+    assert report.total_after == report.warehouse_bytes + layer + sum(
+        p.after_bytes for p in report.players
+    )
 
 
 # --- refusals: gate, lock, dry run ---------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from helpers import quiet, rows
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import DataDir, UserError
+from shared_matches.read_layer import layer_dir
 from shared_matches.repository import PlayerRepository
 
 
@@ -26,6 +27,7 @@ def data_dir(migrated: DataDir, tmp_path_factory: pytest.TempPathFactory) -> Dat
     root = tmp_path_factory.mktemp("read_path")
     shutil.copytree(migrated.root / "players", root / "players")
     shutil.copytree(migrated.root / "warehouse", root / "warehouse")
+    shutil.copytree(layer_dir(migrated), layer_dir(DataDir(root)))
     return DataDir(root)
 
 
@@ -135,11 +137,12 @@ def test_empty_answers_keep_their_types(data_dir: DataDir) -> None:
     assert repo.highlight_events("no-such-match").schema["time_ms"] == pl.Int32
 
 
-def test_missing_warehouse_is_a_clear_error(data_dir: DataDir, tmp_path: Path) -> None:
+def test_a_read_layer_not_published_is_a_clear_error(data_dir: DataDir, tmp_path: Path) -> None:
     shutil.copytree(data_dir.players_dir, tmp_path / "players")
+    shutil.copytree(data_dir.warehouse_dir, tmp_path / "warehouse")
     alone = DataDir(tmp_path)
     repo = PlayerRepository(alone.discover_players()[0], alone)
-    with pytest.raises(UserError, match=re.escape(f"Warehouse not found: {alone.warehouse}")):
+    with pytest.raises(UserError, match=re.escape(f"The read layer of {alone.root} is not pub")):
         repo.matches()
     with pytest.raises(UserError, match="No player DB for 'Nobody'"):
         PlayerRepository("Nobody", alone).matches()
@@ -166,14 +169,29 @@ def test_nothing_is_held_between_calls_so_a_writer_and_a_migration_can_run(
     assert repo.matches().equals(before)
 
 
-def test_a_writer_holding_the_warehouse_makes_a_read_wait_then_fail_clearly(
-    data_dir: DataDir,
-) -> None:
-    repo = PlayerRepository(data_dir.discover_players()[0], data_dir, wait_seconds=0.3)
+def test_a_writer_holding_the_warehouse_does_not_touch_a_read(data_dir: DataDir) -> None:
+    """The repository reads the read layer, never the warehouse."""
+    repo = PlayerRepository(data_dir.discover_players()[0], data_dir, wait_seconds=0)
+    expected = repo.aliases()
     writer = hold(data_dir.warehouse)
     try:
         started = time.monotonic()
-        with pytest.raises(UserError, match=re.escape(f"{data_dir.warehouse} is locked")):
+        assert repo.aliases().equals(expected) and expected.height > 0
+        match_id = repo.matches()["match_id"][0]
+        assert repo.highlight_events(match_id).height > 0
+        assert time.monotonic() - started < 5
+    finally:
+        release(writer)
+
+
+def test_a_writer_holding_the_player_db_makes_a_read_wait_then_fail_clearly(
+    data_dir: DataDir,
+) -> None:
+    repo = PlayerRepository(data_dir.discover_players()[0], data_dir, wait_seconds=0.3)
+    writer = hold(data_dir.player_db(repo.gamertag))
+    try:
+        started = time.monotonic()
+        with pytest.raises(UserError, match=re.escape(f"{repo.player_db} is locked")):
             repo.aliases()
         assert time.monotonic() - started >= 0.3
     finally:

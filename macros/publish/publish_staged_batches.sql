@@ -25,6 +25,12 @@
                 {%- do statements.append('insert into ' ~ table ~ ' by name select * from ' ~ batch) -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- if statements -%}
+            {#- the read layer's files of these matches are written again after the commit
+                (read_layer.py); recorded in the same transaction, so that a kill between
+                the commit and that export is finished by the next command -#}
+            {%- do statements.extend(read_layer_pending_statements(results)) -%}
+        {%- endif -%}
         {%- if statements and not failed -%}
             {%- do run_query('begin transaction;\n' ~ statements | join(';\n') ~ ';\ncommit') -%}
         {%- endif -%}

@@ -7,10 +7,8 @@
 -#}
 {% macro attach_read_only(path, alias, missing_message=none) %}
     {%- if missing_message is not none -%}
-        {#- the path as a glob pattern that matches only itself: [, * and ? escaped -#}
-        {%- set pattern = path | replace('[', '[[]') | replace('*', '[*]') | replace('?', '[?]') -%}
         {%- set found = run_query(
-            'select count(*) from glob(' ~ sql_string(pattern) ~ ')'
+            'select count(*) from glob(' ~ sql_string(glob_literal(path)) ~ ')'
         ).columns[0].values()[0] -%}
         {%- if found == 0 -%}
             {{ exceptions.raise_compiler_error(missing_message) }}

@@ -30,6 +30,7 @@ COMMAND_MODULES = tuple(
         "docs",
         "cleanup",
         "restore",
+        "repoint",
         "ingest",
         "sync",
     )

@@ -24,7 +24,6 @@ import duckdb
 from shared_matches.duckdb_files import (
     MOVED_TABLES,
     attach_file,
-    attach_warehouse,
     base_tables,
     checkpoint,
     file_size,
@@ -32,6 +31,7 @@ from shared_matches.duckdb_files import (
     fsync_file,
     is_disk_full,
     keep_mode_of,
+    new_file_storage_version,
     no_wal_statements,
     open_db,
     quote_ident,
@@ -112,22 +112,21 @@ def describe_catalog(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, 
 def attach_rewrite_target(
     con: duckdb.DuckDBPyConnection, target: Path, block_size: int | None, like: Path | None = None
 ) -> None:
-    """ATTACH the new file as compact_dst, with the source's storage version and (unless
-    ``block_size`` is given) its block size; ``like``: the file whose mode and owner the new
-    one gets, before anything is written into it."""
-    options = []
-    version = storage_version(con, "compact_src")
-    if version:
-        options.append(f"storage_version {sql_string(version)}")
+    """ATTACH the new file as compact_dst, with the source's storage version (a rewrite never
+    upgrades a file: the DuckDB that opened it opens the copy; a source whose version DuckDB
+    does not name gets the project's, never DuckDB's latest) and (unless ``block_size`` is
+    given) its block size; ``like``: the file whose mode and owner the new one gets, before
+    anything is written into it."""
+    version = storage_version(con, "compact_src") or new_file_storage_version()
+    options = [f"storage_version {sql_string(version)}"]
     if not block_size:
         block_size = con.execute(
             "select block_size from pragma_database_size() where database_name = 'compact_src'"
         ).fetchone()[0]
     options.append(f"block_size {int(block_size)}")
-    suffix = f" ({', '.join(options)})" if options else ""
     for statement in no_wal_statements(target):
         con.execute(statement)
-    con.execute(f"attach {sql_string(target)} as compact_dst{suffix}")
+    con.execute(f"attach {sql_string(target)} as compact_dst ({', '.join(options)})")
     if like is not None:
         keep_mode_of(like, target)
 
@@ -151,17 +150,14 @@ def rewrite_copy(
     fsync_file(target)
 
 
-def compact_player_db(path: Path, warehouse: Path) -> Compaction:
-    """Rewrite a player DB (its views need the warehouse) without its free blocks, in
-    PLAYER_DB_BLOCK_SIZE blocks."""
-    return compact_file(path, warehouse, PLAYER_DB_BLOCK_SIZE)
+def compact_player_db(path: Path) -> Compaction:
+    """Rewrite a player DB without its free blocks, in PLAYER_DB_BLOCK_SIZE blocks (its
+    compatibility views read the read layer's files by absolute path: nothing to attach)."""
+    return compact_file(path, block_size=PLAYER_DB_BLOCK_SIZE)
 
 
-def compact_file(
-    path: Path, warehouse: Path | None = None, block_size: int | None = None
-) -> Compaction:
+def compact_file(path: Path, block_size: int | None = None) -> Compaction:
     """Rewrite a DuckDB file without its free blocks, when it has any; verified, atomic.
-    ``warehouse``: attached (as the views expect) when the file holds compatibility views;
     ``block_size``: of the new file (None: the original's)."""
     target = compact_path(path)
     remove_leftover(target)
@@ -175,9 +171,6 @@ def compact_file(
     con = duckdb.connect()
     try:
         attach_file(con, path, "compact_src")
-        if warehouse is not None:
-            # The views refer to the warehouse: it must be attached to copy (bind) them.
-            attach_warehouse(con, warehouse)
         try:
             rewrite_copy(con, path, target, block_size)
         except BaseException as exc:

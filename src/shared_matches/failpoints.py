@@ -25,6 +25,13 @@ CLEANUP_STEPS = (
     "after_swap",
 )
 RESTORE_STEPS = ("after_safety_copy", "before_swap")
+# the read layer's publish (read_layer.py), after a merge's warehouse commit
+LAYER_STEPS = (
+    "layer_before_publish",
+    "layer_after_write",
+    "layer_after_replace",
+    "layer_before_clear",
+)
 
 
 def failpoint(step: str) -> None:

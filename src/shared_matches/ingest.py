@@ -70,7 +70,7 @@ def ingest_recorded(
     if not build:
         return summary
     session = DbtSession(data_dir)
-    summary.build_seconds = build_landing(session)
+    summary.build_seconds = build_landing(session).seconds
     created = not path.exists()
     try:
         with PlayerStore.open(path) as store:

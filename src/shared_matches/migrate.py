@@ -18,8 +18,10 @@ from shared_matches import player_db
 from shared_matches.compaction import compact_file, free_blocks
 from shared_matches.dbt_session import DbtSession, NodeOutcome
 from shared_matches.duckdb_files import ensure_writable
+from shared_matches.failpoints import failpoint
 from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir, UserError, order_players
+from shared_matches.read_layer import missing_layer_views, publish
 from shared_matches.warehouse import (
     merged_fingerprint,
     registry_match_ids,
@@ -52,10 +54,14 @@ class PlayerRun:
 
 
 def warehouse_ready(data_dir: DataDir) -> bool:
-    """True when the warehouse exists and holds every shared table."""
+    """True when the warehouse exists and holds every shared table and every view the read
+    layer is written from (a warehouse made before the read layer gets them from phase 1,
+    which changes no row)."""
     from shared_matches.project import shared_table_names
 
-    return set(shared_table_names()) <= shared_tables(data_dir)
+    if not set(shared_table_names()) <= shared_tables(data_dir):
+        return False
+    return not missing_layer_views(data_dir)
 
 
 def run_phase1(session: DbtSession, say: Callable[[str], None] = print) -> None:
@@ -158,6 +164,10 @@ def migrate_players(
         for number, gamertag in enumerate(chosen, start=1):
             say(f"[{number}/{len(chosen)}] Phase 2: {gamertag}")
             runs.append(migrate_player(session, gamertag, say, reprocess=reprocess))
+        failpoint("layer_before_publish")
+        published = publish(data_dir, say=say)
+        if published.files:
+            say(published.describe())
         if any(run.status == MERGED for run in runs):
             give_back_free_space(data_dir, say)
     return runs

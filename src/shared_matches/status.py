@@ -20,12 +20,14 @@ from typing import Any
 import duckdb
 
 from shared_matches import player_db
+from shared_matches.cleanup.app_sync import EXAMPLES, StrayTable, UnsharedMatch, read_findings
 from shared_matches.cleanup.backup import latest_backup
-from shared_matches.cleanup.state import ORIGINAL, inspect_player_db
+from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
 from shared_matches.duckdb_files import open_db
 from shared_matches.landing.schema import landing_path
 from shared_matches.paths import DataDir, UserError
 from shared_matches.project import source_kind
+from shared_matches.read_layer import layer_dir, layer_state
 from shared_matches.report.history import RecordedRun, recorded_runs
 from shared_matches.report.text import format_columns, human_bytes
 
@@ -107,6 +109,13 @@ class PlayerStatus:
     cleanup_state: str | None = None
     last_backup: BackupStatus | None = None
     last_sync: SyncStatus | None = None
+    # a cleaned DB only (None otherwise): the matches of its match_stats without a shared
+    # roster (another program wrote them, such as the app's own sync), a few of them, the
+    # tables neither of the v4 layout nor of this project, and what to do
+    unshared_matches: int | None = None
+    unshared_examples: list[UnsharedMatch] = field(default_factory=list)
+    stray_tables: list[StrayTable] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -124,6 +133,12 @@ class WarehouseStatus:
     last_run_at: datetime | None = None
     last_run_source: str | None = None
     landing_merged_at: datetime | None = None
+    # the read layer (Parquet files the cleaned DBs' views read): where it stands
+    read_layer_path: str | None = None
+    read_layer_published: bool = False
+    read_layer_pending_matches: int = 0
+    read_layer_lags: bool = False
+    read_layer_text: str | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -175,6 +190,20 @@ def read_warehouse(data_dir: DataDir) -> tuple[WarehouseStatus, list[tuple], dic
     landing = [r for r in merged if r[1] == source_kind("halo_api")]
     status.landing_merged_at = landing[0][4] if landing else None
     return status, merged, per_player
+
+
+def read_layer_status(data_dir: DataDir, warehouse: WarehouseStatus) -> None:
+    """Where the read layer stands against the warehouse (its record of pending matches)."""
+    try:
+        state = layer_state(data_dir)
+    except UserError as exc:
+        warehouse.problems.append(str(exc))
+        return
+    warehouse.read_layer_path = str(state.path)
+    warehouse.read_layer_published = state.published
+    warehouse.read_layer_pending_matches = state.pending_matches
+    warehouse.read_layer_lags = state.lags
+    warehouse.read_layer_text = state.describe()
 
 
 def _source_name(row: tuple) -> str:
@@ -244,6 +273,18 @@ def read_player(
         status.cleanup_state = inspect_player_db(path).state
     except UserError as exc:
         status.problems.append(str(exc))
+    if status.cleanup_state == CLEANED and data_dir.warehouse.is_file():
+        try:
+            findings = read_findings(data_dir, gamertag)
+        except UserError as exc:
+            status.problems.append(str(exc))
+        else:
+            status.unshared_matches = len(findings.unshared)
+            status.unshared_examples = findings.unshared[:EXAMPLES]
+            status.stray_tables = findings.stray_tables
+            status.todo = findings.lines(path)
+    if status.cleanup_state == CLEANED:
+        check_views_target(data_dir, path, status)
     backup = latest_backup(data_dir, gamertag, kind=None)
     if backup:
         status.last_backup = BackupStatus(
@@ -252,10 +293,26 @@ def read_player(
     return status
 
 
+def check_views_target(data_dir: DataDir, path: Path, status: PlayerStatus) -> None:
+    """A cleaned DB whose views read another folder's read layer (the data dir was moved)."""
+    from shared_matches.cleanup.repoint import reads_layer
+
+    try:
+        if not reads_layer(path, layer_dir(data_dir)):
+            status.problems.append(
+                f"its views read another folder's read layer (was the data dir moved?): "
+                f"run `shared-matches repoint` to make them read {layer_dir(data_dir)}"
+            )
+    except UserError as exc:
+        status.problems.append(str(exc))
+
+
 def collect_status(data_dir: DataDir) -> Status:
     """Everything `status` shows; raises UserError when the data dir holds nothing yet."""
     gamertags = data_dir.discover_players()
     warehouse, merged_rows, per_player = read_warehouse(data_dir)
+    if warehouse.exists:
+        read_layer_status(data_dir, warehouse)
     if not gamertags and not warehouse.exists:
         raise UserError(
             f"Nothing here yet: no player DB under {data_dir.players_dir} and no warehouse at "
@@ -302,6 +359,9 @@ def migrated_text(p: PlayerStatus) -> str:
 def changed_text(p: PlayerStatus) -> str:
     if p.changed_since_merge is None:
         return "n/a (never merged)" if p.xuid else "n/a"
+    if p.changed_since_merge and p.unshared_matches:
+        # the app's own sync wrote match_stats rows: its copies lack the roster the API has
+        return "yes: match_stats rows written by another program (see `to do` below)"
     if p.changed_since_merge:
         return "yes: `shared-matches migrate` would merge it again"
     return "no (up to date)"
@@ -340,6 +400,8 @@ def render_text(status: Status) -> str:
             f"  last run: {when(w.last_run_at)}"
             + (f" ({w.last_run_source})" if w.last_run_source else ""),
         ]
+        if w.read_layer_text:
+            lines.append(f"  read layer: {w.read_layer_text}")
         lines += [f"  problem: {problem}" for problem in w.problems]
     lines.append("")
     header = ["player", "matches in DB", "migrated", "changed since merge", "cleanup"]
@@ -364,6 +426,7 @@ def render_text(status: Status) -> str:
             f"  last backup: {backup_text(p)}",
             f"  last sync: {sync_text(p)}",
         ]
+        lines += [f"  to do: {todo}" for todo in p.todo]
         lines += [f"  problem: {problem}" for problem in p.problems]
     return "\n".join(lines) + "\n"
 
@@ -373,7 +436,7 @@ def cleanup_text(p: PlayerStatus) -> str:
         return "unknown"
     if p.cleanup_state == ORIGINAL:
         return "not cleaned up (the player DB keeps its own tables)"
-    return f"{p.cleanup_state} (shared tables are views onto the warehouse)"
+    return f"{p.cleanup_state} (shared tables are views onto the read layer)"
 
 
 # --- command line -------------------------------------------------------------------------------

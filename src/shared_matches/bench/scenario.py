@@ -20,17 +20,19 @@ from shared_matches.player_db import match_ids, table_row_counts
 
 @dataclass
 class DiskResult:
-    """Every v4 DB before cleanup against the warehouse plus the cleaned DBs after."""
+    """Every v4 DB before cleanup against the warehouse, the read layer and the cleaned DBs
+    after."""
 
     before_bytes: int
     warehouse_bytes: int
     cleaned_bytes: int
     match_copies: int
     unique_matches: int
+    read_layer_bytes: int = 0
 
     @property
     def after_bytes(self) -> int:
-        return self.warehouse_bytes + self.cleaned_bytes
+        return self.warehouse_bytes + self.read_layer_bytes + self.cleaned_bytes
 
     @property
     def change(self) -> float:
@@ -99,7 +101,14 @@ def measure_disk(data_dir: DataDir, players: list[str], say: Callable[[str], Non
     run_step("cleanup", str(data_dir.root))
     report = size_report(data_dir)
     cleaned = sum(p.after_bytes for p in report.players)
-    return DiskResult(report.total_before, report.warehouse_bytes, cleaned, copies, unique)
+    return DiskResult(
+        report.total_before,
+        report.warehouse_bytes,
+        cleaned,
+        copies,
+        unique,
+        read_layer_bytes=report.read_layer_bytes,
+    )
 
 
 def run_scale(

@@ -28,6 +28,7 @@ class SteadyResult:
     syncs: int
     merge_seconds: list[float] = field(default_factory=list)  # after the API, per sync
     build_seconds: list[float] = field(default_factory=list)  # of which the phase-3 build
+    publish_seconds: list[float] = field(default_factory=list)  # of which the read layer
     sync_seconds: list[float] = field(default_factory=list)  # the whole sync, per sync
     warehouse_bytes: list[int] = field(default_factory=list)  # after each sync
     start_bytes: int = 0
@@ -77,6 +78,7 @@ async def _sync_rounds(
             result.sync_seconds.append(asyncio.get_running_loop().time() - started)
             result.merge_seconds.append(summary.merge_seconds or 0.0)
             result.build_seconds.append(summary.build_seconds or 0.0)
+            result.publish_seconds.append(summary.publish_seconds or 0.0)
             result.warehouse_bytes.append(file_size(data_dir.warehouse))
 
 

@@ -71,18 +71,16 @@ def cleanup_step(data_dir: Path) -> dict:
 
 
 def view_step(data_dir: Path, gamertag: str, lookups: int) -> dict:
-    """Open the cleaned player DB as the app does (read-only, the warehouse attached read-only
-    as shared_matches) and read one match's events through the highlight_events view, for
-    `lookups` different matches (the first lookup opens the files: timed apart)."""
+    """Open the cleaned player DB as the app does (read-only, nothing attached: the views read
+    the read layer's Parquet files) and read one match's events through the highlight_events
+    view, for `lookups` different matches (the first lookup opens the files: timed apart)."""
     import duckdb
 
-    from shared_matches.duckdb_files import attach_warehouse
     from shared_matches.paths import DataDir
 
     data = DataDir(data_dir)
     con = duckdb.connect(str(data.player_db(gamertag)), read_only=True)
     try:
-        attach_warehouse(con, data.warehouse)
         match_ids = [
             row[0]
             for row in con.execute(

@@ -2,8 +2,9 @@
 
 "Before" is a player DB as it was before its cleanup: the size of its pre-cleanup backup
 (for a player not cleaned yet, its current file). "After" is the current file. The totals
-compare all v4 DBs before with the warehouse plus the cleaned DBs after (backups are not
-counted: they can be moved elsewhere or deleted once the cleanup is trusted).
+compare all v4 DBs before with the warehouse, the read layer (the Parquet files the views
+read) and the cleaned DBs after (backups are not counted: they can be moved elsewhere or
+deleted once the cleanup is trusted).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from shared_matches.cleanup.backup import KIND_PRE_CLEANUP, list_backups
 from shared_matches.cleanup.state import inspect_player_db
 from shared_matches.duckdb_files import file_size
 from shared_matches.paths import DataDir, UserError
+from shared_matches.read_layer import layer_state
 
 
 def format_size(size: int | float) -> str:
@@ -38,6 +40,7 @@ class PlayerSize:
 class SizeReport:
     players: list[PlayerSize] = field(default_factory=list)
     warehouse_bytes: int = 0
+    read_layer_bytes: int = 0
 
     @property
     def total_before(self) -> int:
@@ -45,7 +48,9 @@ class SizeReport:
 
     @property
     def total_after(self) -> int:
-        return self.warehouse_bytes + sum(p.after_bytes for p in self.players)
+        return (
+            self.warehouse_bytes + self.read_layer_bytes + sum(p.after_bytes for p in self.players)
+        )
 
     @property
     def change(self) -> float:
@@ -57,6 +62,7 @@ class SizeReport:
         return {
             "players": [asdict(p) for p in self.players],
             "warehouse_bytes": self.warehouse_bytes,
+            "read_layer_bytes": self.read_layer_bytes,
             "total_before_bytes": self.total_before,
             "total_after_bytes": self.total_after,
             "change": round(self.change, 4),
@@ -74,6 +80,7 @@ class SizeReport:
                 f"{format_size(p.after_bytes)} | {delta:+.0%} |"
             )
         lines.append(f"| (warehouse) | | | {format_size(self.warehouse_bytes)} | |")
+        lines.append(f"| (read layer) | | | {format_size(self.read_layer_bytes)} | |")
         lines.append(
             f"| **total** | | {format_size(self.total_before)} | "
             f"{format_size(self.total_after)} | {self.change:+.0%} |"
@@ -82,7 +89,10 @@ class SizeReport:
 
 
 def size_report(data_dir: DataDir) -> SizeReport:
-    report = SizeReport(warehouse_bytes=file_size(data_dir.warehouse))
+    layer = layer_state(data_dir)
+    report = SizeReport(
+        warehouse_bytes=file_size(data_dir.warehouse), read_layer_bytes=layer.size_bytes
+    )
     for player in data_dir.discover_players():
         path = data_dir.player_db(player)
         try:

@@ -16,7 +16,8 @@ passed to dbt in HALO_COMPAT_FACTS (data, never Jinja text).
    once, from the SQL dbt compiled for them (models/compat/compat__*.sql, for these columns).
 4. Checklist: `dbt build --selector checklist_phase5` (backup complete, tables gone, views with
    the original columns, answering, giving back every value of the backup); then the views are
-   read as the app reads them (player DB opened directly, warehouse attached).
+   read as the app reads them (player DB opened directly, read-only, nothing attached: the
+   views read the read layer's Parquet files, src/shared_matches/read_layer.py).
 5. Space: the DB is rewritten without its free blocks (verified copy, atomic rename).
 
 A run killed at any point leaves the player DB either as it was (nothing committed before
@@ -34,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from shared_matches.cleanup.app_sync import read_findings, sync_arg
 from shared_matches.cleanup.backup import Backup, create_backup, find_backup, verify_backup
 from shared_matches.cleanup.sizes import format_size
 from shared_matches.cleanup.state import CLEANED, ORIGINAL, inspect_player_db
@@ -46,8 +48,8 @@ from shared_matches.dbt_session import DbtSession
 from shared_matches.duckdb_files import (
     MOVED_TABLES,
     RECORD_TABLE,
+    SPELLINGS_TABLE,
     attach_file,
-    attach_warehouse,
     ensure_writable,
     file_size,
     open_db,
@@ -59,6 +61,7 @@ from shared_matches.failpoints import failpoint
 from shared_matches.locking import LOCK_TIMEOUT, warehouse_lock
 from shared_matches.paths import DataDir, UserError
 from shared_matches.player_identity import read_player_xuid
+from shared_matches.read_layer import layer_dir, layer_state, publish
 
 Printer = Callable[[str], None]
 FACTS_ENV = "HALO_COMPAT_FACTS"
@@ -71,6 +74,10 @@ _TYPE = re.compile(r"^[A-Z][A-Z0-9_]*(\([0-9, ]+\))?(\[\])?$")
 EXAMPLES = 5
 
 
+class ChecklistFailed(UserError):
+    """A check of a cleaned DB found a problem (the command exits 1, not 2)."""
+
+
 @dataclass
 class CompatFacts:
     """What dbt needs to know of the player DB to compile its views and checklist."""
@@ -80,6 +87,8 @@ class CompatFacts:
     spellings: dict[str, str] = field(default_factory=dict)
     backup_path: Path | None = None
     accepted_conflicts: bool = False
+    # the read layer's folder (absolute): the views read its Parquet files by this path
+    read_layer: Path | None = None
 
     def environment(self) -> dict[str, str]:
         document = {
@@ -88,6 +97,7 @@ class CompatFacts:
             "spellings": self.spellings,
             "backup_path": str(self.backup_path) if self.backup_path else None,
             "accepted_conflicts": self.accepted_conflicts,
+            "read_layer": str(self.read_layer) if self.read_layer else None,
         }
         return {FACTS_ENV: json.dumps(document)}
 
@@ -119,6 +129,14 @@ class CleanupOutcome:
     view_rows: dict[str, int]
     compaction: Compaction | None
     differences: Differences = field(default_factory=Differences)
+
+
+def require_layer_current(data_dir: DataDir) -> None:
+    """A read-only command compares the views (they read the read layer) with the warehouse:
+    refuse while the layer lags it, saying how to finish it."""
+    state = layer_state(data_dir)
+    if state.lags:
+        raise UserError(f"The read layer {state.describe()}.")
 
 
 def require_warehouse(data_dir: DataDir) -> Path:
@@ -168,25 +186,33 @@ def event_type_spellings(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str
     return spellings
 
 
-def read_facts(path: Path) -> CompatFacts:
-    """The facts of a player DB that still has its three tables (read-only)."""
+def read_facts(path: Path, layer: Path) -> CompatFacts:
+    """The facts of a player DB that still has its three tables (read-only); ``layer``: the
+    read layer's folder the views will read."""
     with open_db(path, read_only=True) as con:
         xuid = read_player_xuid(con, str(path))
         columns = {table: table_columns(con, table) for table in MOVED_TABLES}
         for table, cols in columns.items():
             _checked_columns(path, table, cols)
         spellings = event_type_spellings(con, path)
-    return CompatFacts(xuid, columns, spellings)
+    return CompatFacts(xuid, columns, spellings, read_layer=layer)
 
 
-def recorded_facts(path: Path, backup: Backup) -> CompatFacts:
-    """The facts of a DB whose tables the cleanup dropped (from its record, read-only)."""
+def recorded_facts(path: Path, backup: Backup | None, layer: Path) -> CompatFacts:
+    """The facts of a DB whose tables the cleanup dropped (from its record, read-only);
+    ``backup``: its verified backup (None: the views only, no checklist); ``layer``: the read
+    layer's folder the views read."""
     db = inspect_player_db(path)
     with open_db(path, read_only=True) as con:
         xuid = read_player_xuid(con, str(path))
-    with open_db(backup.db_path, read_only=True) as con:
-        spellings = event_type_spellings(con, backup.db_path)
-    return CompatFacts(xuid, db.recorded_columns, spellings, backup_path=backup.db_path)
+    spellings = recorded_spellings(path, backup)
+    return CompatFacts(
+        xuid,
+        db.recorded_columns,
+        spellings,
+        backup_path=backup.db_path if backup else None,
+        read_layer=layer,
+    )
 
 
 # --- step 1: the gate -------------------------------------------------------------------
@@ -293,7 +319,6 @@ def swap_tables_for_views(
     path = data_dir.player_db(player)
     with open_db(path, read_only=False) as con:
         catalog = con.execute("select current_database()").fetchone()[0]
-        attach_warehouse(con, data_dir.warehouse)
         con.execute("begin transaction")
         try:
             counts = row_counts(con, catalog)
@@ -305,6 +330,7 @@ def swap_tables_for_views(
             if {t: table_columns(con, t, catalog) for t in MOVED_TABLES} != facts.columns:
                 raise UserError(f"{path}: table columns changed meanwhile; nothing was dropped.")
             record_columns(con, catalog, facts.columns, counts, backup.backup_id)
+            record_spellings(con, catalog, facts.spellings)
             for table in MOVED_TABLES:
                 name = f"{quote_ident(catalog)}.main.{quote_ident(table)}"
                 con.execute(f"drop table {name}")
@@ -333,7 +359,6 @@ def create_missing_views(
     path = data_dir.player_db(player)
     with open_db(path, read_only=False) as con:
         catalog = con.execute("select current_database()").fetchone()[0]
-        attach_warehouse(con, data_dir.warehouse)
         present = {
             r[0]
             for r in con.execute(
@@ -375,6 +400,38 @@ def record_columns(
             )
 
 
+def record_spellings(
+    con: duckdb.DuckDBPyConnection, catalog: str, spellings: dict[str, str]
+) -> None:
+    """How the DB spelt event types, kept in the DB: `repoint` compiles the views again
+    from the DB alone (the backup may have been moved or deleted)."""
+    record = f"{quote_ident(catalog)}.main.{SPELLINGS_TABLE}"
+    con.execute(
+        f"create table if not exists {record} "
+        "(event_type varchar primary key, original varchar not null)"
+    )
+    con.execute(f"delete from {record}")
+    for lower_case, original in spellings.items():
+        con.execute(f"insert into {record} values (?, ?)", [lower_case, original])
+
+
+def recorded_spellings(path: Path, backup: Backup | None) -> dict[str, str]:
+    """The spellings the cleanup recorded in the DB; for a DB cleaned before they were
+    recorded, read again from its backup."""
+    with open_db(path, read_only=True) as con:
+        try:
+            return dict(con.execute(f"select * from main.{SPELLINGS_TABLE}").fetchall())
+        except duckdb.CatalogException:
+            pass
+    if backup is None:
+        raise UserError(
+            f"{path}: its event-type spellings are not recorded in it and it has no backup to "
+            "read them from: restore the backup folder, then run again."
+        )
+    with open_db(backup.db_path, read_only=True) as con:
+        return event_type_spellings(con, backup.db_path)
+
+
 # --- step 4: the checklist and the app's view --------------------------------------------------
 
 
@@ -387,7 +444,7 @@ def run_checklist(session: DbtSession, player: str, facts: CompatFacts) -> None:
         check=False,
     )
     if not result.ok:
-        raise UserError(
+        raise ChecklistFailed(
             f"{player}: the phase-5 checklist failed (the player DB keeps its views; its "
             f"backup is {facts.backup_path}; `shared-matches restore --player {player}` puts "
             f"the tables back):\n{result.summary()}"
@@ -395,15 +452,14 @@ def run_checklist(session: DbtSession, player: str, facts: CompatFacts) -> None:
 
 
 def verify_views(data_dir: DataDir, player: str) -> dict[str, int]:
-    """Open the player DB as the app does (directly, warehouse attached): views answer with
-    the recorded columns. Returns each view's row count."""
+    """Open the player DB as the app does (directly, read-only, nothing attached): views
+    answer with the recorded columns. Returns each view's row count."""
     path = data_dir.player_db(player)
     db = inspect_player_db(path)
     if db.state != CLEANED:
         raise UserError(f"{path}: the compatibility views were not all created ({db.views}).")
     rows: dict[str, int] = {}
     with open_db(path, read_only=True) as con:
-        attach_warehouse(con, data_dir.warehouse)
         for table in MOVED_TABLES:
             columns = table_columns(con, table)
             if columns != db.recorded_columns[table]:
@@ -442,11 +498,16 @@ def _cleanup_locked(
 ) -> CleanupOutcome:
     data_dir = session.data_dir
     path = data_dir.player_db(player)
+    # the views read the read layer: finish a publish a killed merge left, or write the
+    # layer of a warehouse that has none yet
+    published = publish(data_dir, say=out)
+    if published.files:
+        out(f"[{player}] {published.describe()}")
     db = inspect_player_db(path)
     resumed = db.state != ORIGINAL
     differences = Differences()
     if not resumed:
-        facts = read_facts(path)
+        facts = read_facts(path, layer_dir(data_dir))
         facts.accepted_conflicts = accept
         compiled = compile_compat(session, player, facts)
         differences = run_gate(session, player, facts, compiled, out)
@@ -471,7 +532,7 @@ def _cleanup_locked(
         backup = find_backup(data_dir, player, backup_ids.pop())
         verify_backup(backup)
         out(f"[{player}] already {db.state}; its backup {backup.backup_id} is verified")
-        facts = recorded_facts(path, backup)
+        facts = recorded_facts(path, backup, layer_dir(data_dir))
         facts.accepted_conflicts = accept
         if db.state != CLEANED:
             create_missing_views(data_dir, player, facts, compile_compat(session, player, facts))
@@ -484,7 +545,7 @@ def _cleanup_locked(
         + "; checklist_phase5 green"
     )
     failpoint("after_checks")
-    compaction = compact_player_db(path, data_dir.warehouse) if compact else None
+    compaction = compact_player_db(path) if compact else None
     if compaction and compaction.rewritten:
         out(
             f"[{player}] rewritten: {format_size(compaction.before_bytes)} -> "
@@ -507,8 +568,20 @@ def verify_player(data_dir: DataDir, player: str, out: Printer = print) -> None:
     verify_backup(backup)
     session = DbtSession(data_dir)
     with warehouse_lock(data_dir, f"cleanup --verify {player}"):
-        run_checklist(session, player, recorded_facts(path, backup))
+        require_layer_current(data_dir)
+        run_checklist(session, player, recorded_facts(path, backup, layer_dir(data_dir)))
+        # what another program wrote since the cleanup (the app's own sync): a match without
+        # its shared roster fails; a stray table is reported only
+        findings = read_findings(data_dir, player)
+    if findings.blocking:
+        raise ChecklistFailed(
+            f"{player}: "
+            + findings.matches_text(findings.blocking)
+            + f"; then run `shared-matches cleanup --verify --player {sync_arg(player)}` again."
+        )
     out(f"[{player}] checklist_phase5 green (backup {backup.backup_id})")
+    for line in findings.lines(path):
+        out(f"[{player}] note: {line}")
 
 
 def dry_run(data_dir: DataDir, player: str, out: Printer = print) -> None:
@@ -526,7 +599,8 @@ def dry_run(data_dir: DataDir, player: str, out: Printer = print) -> None:
     out(f"[{player}] dry run, nothing is written. {path}: {format_size(size)}")
     for table in MOVED_TABLES:
         out(f"  would drop table {table} ({db.moved_row_counts[table]} rows) -> view {table}")
-    facts = read_facts(path)
+    require_layer_current(data_dir)
+    facts = read_facts(path, layer_dir(data_dir))
     session = DbtSession(data_dir)
     compiled = compile_compat(session, player, facts)
     with warehouse_lock(data_dir, f"cleanup --dry-run {player}"):

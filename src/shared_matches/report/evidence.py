@@ -199,6 +199,7 @@ def _phase5_environment(data_dir: DataDir, player: str) -> dict[str, str]:
     from shared_matches.cleanup.backup import find_backup, verify_backup
     from shared_matches.cleanup.state import inspect_player_db
     from shared_matches.cleanup.steps import recorded_facts
+    from shared_matches.read_layer import layer_dir
 
     path = data_dir.player_db(player)
     ids = {r for r in inspect_player_db(path).recorded_backup_ids if r}
@@ -206,7 +207,7 @@ def _phase5_environment(data_dir: DataDir, player: str) -> dict[str, str]:
         raise UserError(f"{path}: the tables are gone but no single backup is recorded.")
     backup = find_backup(data_dir, player, ids.pop())
     verify_backup(backup)
-    return recorded_facts(path, backup).environment()
+    return recorded_facts(path, backup, layer_dir(data_dir)).environment()
 
 
 def collect_evidence(

@@ -4,7 +4,9 @@
    what an earlier sync landed and did not merge (stopped before its build, --no-build).
 2. Page the player's match history, newest first, down to the player's own newest synced
    match (never stopping at a match the warehouse knows through another player); every page
-   is landed as received.
+   is landed as received. On a cleaned DB, the matches of match_stats without a shared roster
+   (another program wrote them, such as the old app's own sync: cleanup/app_sync.py) are not
+   synced: the paging goes back past them, and they are taken as not synced yet.
 3. Ask the warehouse (read-only) which of these matches it knows: in the registry with their
    roster, and their film loaded or known to be missing. Those cost no API call.
 4. Oldest first, in batches: a new match costs its stats, skill (every participant, one
@@ -119,11 +121,13 @@ class SyncEngine:
                 xuid = await self._owner_xuid(store)
                 self.summary.xuid = xuid
                 store.claim_owner(xuid, self.gamertag)
-                newest = None if self.options.full else store.newest_match()
-                have = store.existing_matches()
+                again = self._written_elsewhere(store, xuid)
+                newest = None if self.options.full else store.newest_match(again)
+                have = store.existing_matches() - again
             with LandingStore.for_data_dir(self.data_dir) as landing:
                 candidates = await self._collect_candidates(landing, xuid, newest, have)
             await self._process(path, xuid, candidates)
+            self._note_left_unshared(again)
         except (UserError, asyncio.CancelledError, KeyboardInterrupt) as exc:
             failure = exc
             self.summary.error = str(exc) or type(exc).__name__
@@ -172,6 +176,33 @@ class SyncEngine:
         with LandingStore.for_data_dir(self.data_dir) as landing:
             landing.append([self._response("user", user, player_xuid=xuid, request=self.gamertag)])
         return xuid
+
+    def _written_elsewhere(self, store: PlayerStore, xuid: str) -> set[str]:
+        """The matches of a cleaned DB's match_stats that have no shared roster for the player
+        (another program wrote them: the old app's own sync cannot write into the views): the
+        sync takes them as matches it has not synced, fetched in full unless the warehouse
+        knows them. Only a cleaned DB: a DB with its own tables holds its roster itself."""
+        if not (store.is_cleaned and self.options.use_warehouse):
+            return set()
+        catalog = store.con.execute("select current_database()").fetchone()[0]
+        found = self.warehouse.unshared_matches(store.con, catalog, xuid)
+        again = {m.match_id for m in found if m.sync_again}
+        if again:
+            self.summary.notes.append(
+                f"{len(again)} match(es) of {self.gamertag}'s match_stats had no shared roster "
+                "(written by another program, such as the app's own sync): taken as not "
+                "synced yet"
+            )
+        return again
+
+    def _note_left_unshared(self, again: set[str]) -> None:
+        left = sorted(again - set(self.summary.new) - set(self.summary.known))
+        if left:
+            shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+            self.summary.notes.append(
+                f"still without a shared roster: {shown} (not in the match history read, or "
+                "skipped above); `shared-matches status` lists them"
+            )
 
     def _response(self, kind: str, data: Any, **fields: Any) -> LandedResponse:
         return LandedResponse.of_json(
@@ -271,8 +302,9 @@ class SyncEngine:
             return
         started = time.perf_counter()
         self._join_parsing()
-        seconds = build_landing(self.session)
-        self.summary.build_seconds = (self.summary.build_seconds or 0.0) + seconds
+        build = build_landing(self.session)
+        self.summary.build_seconds = (self.summary.build_seconds or 0.0) + build.seconds
+        self.summary.publish_seconds = (self.summary.publish_seconds or 0.0) + build.publish_seconds
         with PlayerStore.open(path) as store:
             write_player_rows(self.data_dir, store, xuid, match_ids)
         merged = time.perf_counter() - started

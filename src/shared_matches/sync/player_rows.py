@@ -24,6 +24,7 @@ from shared_matches.duckdb_files import (
     MOVED_TABLES,
     attach_warehouse,
     base_tables,
+    new_file_config,
     quote_ident,
     table_columns,
     views,
@@ -55,11 +56,13 @@ class PlayerStore:
     @classmethod
     def open(cls, path: Path) -> PlayerStore:
         """Open (creating it in the v4 layout when new) a player DB. An existing DB keeps its
-        own tables: nothing is added to it."""
+        own tables and storage version: nothing is added to it. A new one (a sync or an ingest
+        of a player who has none) gets the project's storage version: the app opens it."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        # write_config: a '?' in the path would misplace DuckDB's write-ahead log
+        config = {**write_config(path), **new_file_config()}
         try:
-            # write_config: a '?' in the path would misplace DuckDB's write-ahead log
-            con = duckdb.connect(str(path), config=write_config(path))
+            con = duckdb.connect(str(path), config=config)
         except duckdb.Error as exc:
             raise UserError(f"Cannot open the player DB {path}: {exc}") from exc
         try:
@@ -116,11 +119,19 @@ class PlayerStore:
         self.set_meta("gamertag", gamertag)
 
     # -- reads ------------------------------------------------------------------------------
-    def newest_match(self) -> tuple[str, datetime | None] | None:
-        """The owner's newest synced match (match_id, start_time)."""
+    def newest_match(self, unsynced: Iterable[str] = ()) -> tuple[str, datetime | None] | None:
+        """The owner's newest synced match (match_id, start_time). ``unsynced``: matches of
+        match_stats a sync must fetch again (another program wrote them): the newest match
+        older than all of them, so that the paging reaches them (None: read it all)."""
         row = self.con.execute(
-            "select match_id, start_time from match_stats "
-            "order by start_time desc nulls last, match_id desc limit 1"
+            "with unsynced as (select $ids::varchar[] as ids), "
+            "oldest_unsynced as (select min(start_time) as start_time from match_stats, unsynced "
+            "where list_contains(unsynced.ids, match_id)) "
+            "select match_id, match_stats.start_time from match_stats, unsynced, oldest_unsynced "
+            "where len(unsynced.ids) = 0 "
+            "or match_stats.start_time < oldest_unsynced.start_time "
+            "order by match_stats.start_time desc nulls last, match_id desc limit 1",
+            {"ids": sorted(set(unsynced))},
         ).fetchone()
         return (row[0], row[1]) if row else None
 

@@ -26,6 +26,8 @@ class SyncSummary:
     retries: Counter[str] = field(default_factory=Counter)
     waited_seconds: float = 0.0
     build_seconds: float | None = None
+    # of which the read layer's publish (the Parquet files of the merged matches)
+    publish_seconds: float | None = None
     # after the API calls of a batch end, until the warehouse and the player DB are updated:
     # the phase-3 build plus the player's rows (what the user waits for beyond the network)
     merge_seconds: float | None = None
