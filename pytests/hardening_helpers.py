@@ -97,7 +97,7 @@ def relation_contents(
 ) -> dict[str, list[tuple]]:
     """Every table and view of a DB file, in every schema (named "schema.name" outside main;
     views read with the warehouse attached as the app attaches it), rows sorted;
-    ``skip_columns``: per relation, columns left out."""
+    ``skip_columns``: per relation, columns left out ({"*"}: the whole relation)."""
     skip_columns = skip_columns or {}
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -113,6 +113,8 @@ def relation_contents(
         contents = {}
         for schema, name in relations:
             key = name if schema == "main" else f"{schema}.{name}"
+            if skip_columns.get(key) == {"*"}:
+                continue
             columns = [
                 r[0]
                 for r in con.execute(

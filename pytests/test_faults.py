@@ -48,9 +48,11 @@ from shared_matches.migrate import migrate_players
 from shared_matches.paths import PROJECT_ROOT, DataDir
 
 PLAYER = "JGtm"  # the older-layout DB of the demo set
-EVERYTHING = ("players", "warehouse", "backups")
+EVERYTHING = ("players", "warehouse", "backups", "read_layer")
 # what differs between any two cleanups of the same DB: when, and under which backup id
-VOLATILE = {RECORD_TABLE: {"recorded_at", "backup_id"}}
+# the read layer's record of changed matches is bookkeeping of the runs (numbered in the order
+# the batches were published), not data: a killed and rerun merge may number it otherwise
+VOLATILE = {RECORD_TABLE: {"recorded_at", "backup_id"}, "read_layer_pending": {"*"}}
 
 
 @dataclass
@@ -277,8 +279,8 @@ def test_an_ingest_killed_mid_match_then_run_again_loses_nothing(tmp_path: Path)
 
     assert landed_responses(killed) == landed_responses(reference)
     for path in (lambda d: d.warehouse, lambda d: d.player_db(INGEST_PLAYER)):
-        assert stamped_now(relation_contents(path(killed)), since) == stamped_now(
-            relation_contents(path(reference)), since
+        assert stamped_now(relation_contents(path(killed), None, VOLATILE), since) == stamped_now(
+            relation_contents(path(reference), None, VOLATILE), since
         )
 
 
@@ -321,7 +323,7 @@ def test_a_migrate_killed_mid_build_leaves_the_warehouse_as_it_was(
     migrate_players(killed, [PLAYER], say=said.append)
     migrate_players(reference, [PLAYER], say=quiet)
     assert not any("WAL" in line for line in said), said  # "Failure while replaying WAL"
-    skip = {"merged_sources": {"merged_at"}}
+    skip = {"merged_sources": {"merged_at"}, "read_layer_pending": {"*"}}
     assert relation_contents(killed.warehouse, skip_columns=skip) == relation_contents(
         reference.warehouse, skip_columns=skip
     )

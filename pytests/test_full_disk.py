@@ -23,7 +23,7 @@ from shared_matches.duckdb_files import wal_path
 from shared_matches.paths import DataDir
 
 PLAYER = "JGtm"
-EVERYTHING = ("players", "warehouse", "backups")
+EVERYTHING = ("players", "warehouse", "backups", "read_layer")
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,13 @@
 """A cleaned player DB answers in the app's own DuckDB (1.4.x, 1.5.x) with no ATTACH.
 
-For each other release, on real files: player DBs written by that release itself (the demo
-DBs copied into new files by it, as the app's DuckDB writes them), then, with the project's
-DuckDB: `migrate`, `cleanup` of each player and a `sync` of one of them against the local
-fake Halo API (one new match). Then, in that release, in a fresh process that attaches
-nothing: every row of the three views against the pre-cleanup tables (the backup), the same
-rows or the documented differences of docs/cleanup.md ("What the app sees differently": a
-NULL filled from another copy, ids renumbered, a newer alias), and the synced match with its
-roster and events.
+On real files: player DBs written by the other releases themselves (each demo DB copied into
+a new file by one release, as the app's DuckDB writes them: Chocoboflor's by 1.4.4, JGtm's by
+1.5.5), then, with the project's DuckDB: `migrate`, `cleanup` of each player and a `sync` of
+one of them against the local fake Halo API (one new match). Then, in each release, in a fresh
+process that attaches nothing: every row of the three views of every cleaned DB against its
+pre-cleanup tables (the backup), the same rows or the documented differences of
+docs/cleanup.md ("What the app sees differently": a NULL filled from another copy, ids
+renumbered, a newer alias), and the synced match with its roster and events.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ from shared_matches.testing.fake_halo_api import (
     sync_with_fake_api,
 )
 
-PLAYERS = ("Chocoboflor", "JGtm")
+# each player DB written by one of the other releases
+WRITTEN_BY = dict(zip(("Chocoboflor", "JGtm"), OTHER_DUCKDB_VERSIONS, strict=True))
+PLAYERS = tuple(WRITTEN_BY)
 SYNCING = "Chocoboflor"
 NEW_MATCH = generated_id("other-duckdb/new")
 NEW_START = datetime(2025, 9, 25, 20)  # after the demo set's newest match
@@ -79,28 +81,22 @@ print(json.dumps(found))
 
 @dataclass
 class World:
-    version: str
     data_dir: DataDir
-    storage_version: str
+    storage_versions: dict[str, str]
     backups: dict[str, Path]
 
 
-@pytest.fixture(scope="module", params=OTHER_DUCKDB_VERSIONS)
-def world(
-    request: pytest.FixtureRequest,
-    small_players_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> World:
-    version = request.param
-    data_dir = DataDir(tmp_path_factory.mktemp(f"duckdb-{version}"))
-    storage = set()
-    for player in PLAYERS:
+@pytest.fixture(scope="module")
+def world(small_players_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> World:
+    data_dir = DataDir(tmp_path_factory.mktemp("other-duckdb"))
+    storage = {}
+    for player, version in WRITTEN_BY.items():
         target = data_dir.player_db(player)
         target.parent.mkdir(parents=True)
         written = run_other(
             version, REWRITE, str(small_players_dir / player / "stats.duckdb"), str(target)
         )
-        storage.add(written["storage_version"])
+        storage[player] = written["storage_version"]
     session = DbtSession(data_dir)
     migrate_players(data_dir, list(PLAYERS), say=quiet, session=session)
     backups = {}
@@ -123,8 +119,7 @@ def world(
         env.setenv("HALO_CLEARANCE_TOKEN", CLEARANCE)
         summary = sync_with_fake_api(fake, data_dir, SYNCING)
     assert NEW_MATCH in summary.new, summary
-    [written_version] = storage
-    return World(version, data_dir, written_version, backups)
+    return World(data_dir, storage, backups)
 
 
 def read_in(version: str, path: Path) -> dict:
@@ -140,9 +135,9 @@ def keyed(table: dict, key: tuple[str, ...]) -> dict[tuple, dict]:
     return found
 
 
-def test_player_dbs_written_by_that_release_keep_its_version(world: World) -> None:
-    assert world.storage_version.startswith("v1."), world.storage_version
+def test_player_dbs_written_by_a_release_keep_its_version(world: World) -> None:
     for player in PLAYERS:
+        assert world.storage_versions[player].startswith("v1."), world.storage_versions
         con = duckdb.connect(str(world.data_dir.player_db(player)), read_only=True)
         try:
             got = con.execute(
@@ -151,14 +146,17 @@ def test_player_dbs_written_by_that_release_keep_its_version(world: World) -> No
             ).fetchone()[0]
         finally:
             con.close()
-        assert got == world.storage_version, player
+        assert got == world.storage_versions[player], player
 
 
-def test_every_view_row_matches_the_pre_cleanup_tables_in_that_release(world: World) -> None:
+@pytest.mark.parametrize("version", OTHER_DUCKDB_VERSIONS)
+def test_every_view_row_matches_the_pre_cleanup_tables_in_each_release(
+    world: World, version: str
+) -> None:
     for player in PLAYERS:
-        before = read_in(world.version, world.backups[player])
-        after = read_in(world.version, world.data_dir.player_db(player))
-        assert after["version"] == world.version
+        before = read_in(version, world.backups[player])
+        after = read_in(version, world.data_dir.player_db(player))
+        assert after["version"] == version
         assert after["attached"] == 1  # nothing attached: the file alone
         for table in MOVED_TABLES:
             assert after[table]["columns"] == before[table]["columns"], (player, table)
@@ -173,7 +171,7 @@ def test_every_view_row_matches_the_pre_cleanup_tables_in_that_release(world: Wo
 
         # highlight_events: every event as many times as the player had it (ids renumbered,
         # a NULL gamertag may be filled), ids unique
-        def events(table: dict, fill: bool) -> Counter:  # noqa: FBT001
+        def events(table: dict, fill: bool) -> Counter:
             names = table["columns"]
             rows = [dict(zip(names, r, strict=True)) for r in table["rows"]]
             return Counter(
@@ -181,9 +179,8 @@ def test_every_view_row_matches_the_pre_cleanup_tables_in_that_release(world: Wo
                 for r in rows
             )
 
-        assert not (
-            events(before["highlight_events"], True) - events(after["highlight_events"], True)
-        )
+        lost = events(before["highlight_events"], True) - events(after["highlight_events"], True)
+        assert not lost, (player, list(lost)[:3])
         ids = [r[0] for r in after["highlight_events"]["rows"]]
         assert len(ids) == len(set(ids))
         # xuid_aliases: every xuid; another gamertag only with a later last_seen
@@ -195,18 +192,22 @@ def test_every_view_row_matches_the_pre_cleanup_tables_in_that_release(world: Wo
                 assert (new[key]["last_seen"] or "") > (row["last_seen"] or ""), (player, key)
 
 
-def test_the_synced_match_answers_in_that_release(world: World) -> None:
-    after = read_in(world.version, world.data_dir.player_db(SYNCING))
+@pytest.mark.parametrize("version", OTHER_DUCKDB_VERSIONS)
+def test_the_synced_match_answers_in_each_release(world: World, version: str) -> None:
+    after = read_in(version, world.data_dir.player_db(SYNCING))
     roster_rows = [r for r in after["match_participants"]["rows"] if r[0] == NEW_MATCH]
     events = [r for r in after["highlight_events"]["rows"] if r[1] == NEW_MATCH]
     assert len(roster_rows) == 8
     assert len(events) > 0
     # the other player, who does not have the match, does not see it
-    other = read_in(world.version, world.data_dir.player_db(PLAYERS[1]))
+    other = read_in(version, world.data_dir.player_db(PLAYERS[1]))
     assert not [r for r in other["match_participants"]["rows"] if r[0] == NEW_MATCH]
 
 
-def test_the_warehouse_backups_and_read_layer_open_in_that_release(world: World) -> None:
+@pytest.mark.parametrize("version", OTHER_DUCKDB_VERSIONS)
+def test_the_warehouse_backups_and_read_layer_open_in_each_release(
+    world: World, version: str
+) -> None:
     code = """
 import duckdb, json, sys
 found = {}
@@ -223,7 +224,7 @@ print(json.dumps(found))
 """
     layer = world.data_dir.root / "read_layer" / "highlight_events" / "*.parquet"
     paths = [str(world.data_dir.warehouse), *(str(p) for p in world.backups.values())]
-    found = run_other(world.version, code, str(layer), *paths)
+    found = run_other(version, code, str(layer), *paths)
     assert all(found[p] > 0 for p in paths), found
     con = duckdb.connect(str(world.data_dir.warehouse), read_only=True)
     try:

@@ -35,8 +35,8 @@ from shared_matches import read_layer
 from shared_matches.cleanup.steps import cleanup_player
 from shared_matches.demo.generate import append_new_matches
 from shared_matches.duckdb_files import MOVED_TABLES
-from shared_matches.failpoints import LAYER_STEPS
-from shared_matches.paths import DataDir, UserError
+from shared_matches.failpoints import ENV_VAR, LAYER_STEPS
+from shared_matches.paths import PROJECT_ROOT, DataDir, UserError
 from shared_matches.read_layer import TABLES, layer_dir, layer_state, publish
 
 CLEANED = "Chocoboflor"
@@ -150,33 +150,59 @@ def test_an_incremental_publish_gives_what_a_full_one_gives(cleaned: DataDir, tm
         con.close()
 
 
+PUBLISH = """
+import sys
+from pathlib import Path
+from shared_matches.paths import DataDir
+from shared_matches.read_layer import publish
+publish(DataDir(Path(sys.argv[1])))
+"""
+
+
 def test_a_kill_at_every_step_of_the_publish_is_finished_by_the_next_command(
     cleaned: DataDir, tmp_path: Path
 ) -> None:
+    """A real merge killed after its commit, before its publish; then the publish itself
+    killed at each of its steps in turn (each run starting over what the last one left);
+    then the next command finishes it. Meanwhile every file is whole and the views answer."""
     data_dir = writable_copy(cleaned, tmp_path / "killed")
     path = data_dir.player_db(CLEANED)
     counts = view_counts(path)
-    for number, step in enumerate(LAYER_STEPS):
-        append_new_matches(data_dir, MERGING, 1, seed=100 + number)
-        killed = migrate_in_subprocess(data_dir, fail_at=step)
-        assert killed.returncode == -9, (step, killed.stderr[-2000:])
+    append_new_matches(data_dir, MERGING, 2, seed=100)
+    killed = migrate_in_subprocess(data_dir, fail_at=LAYER_STEPS[0])
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    pending_before = layer_state(data_dir).pending_matches
+    for step in LAYER_STEPS:
+        if step != LAYER_STEPS[0]:
+            env = {**os.environ, ENV_VAR: step}
+            done = subprocess.run(
+                [sys.executable, "-c", PUBLISH, str(data_dir.root)],
+                env=env,
+                capture_output=True,
+                text=True,
+                cwd=PROJECT_ROOT,
+            )
+            assert done.returncode == -9, (step, done.stderr[-2000:])
         # every file whole: a reader sees the old or the new file, never a torn one
-        assert not list(layer_dir(data_dir).glob("*/*.parquet.tmp")) or step == "layer_after_write"
+        leftovers = list(layer_dir(data_dir).glob("*/.*.parquet.tmp"))
+        assert not leftovers or step == "layer_after_write", (step, leftovers)
         assert view_counts(path) == counts, step
         state = layer_state(data_dir)
-        assert state.lags and state.pending_matches >= 1, (step, state.describe())
-        status = run_cli(data_dir, "status", "--json")
-        assert json.loads(status.stdout)["warehouse"]["read_layer_lags"] is True, step
-        verify = run_cli(data_dir, "cleanup", "--verify", "--player", CLEANED)
-        assert verify.returncode == 2, verify.stderr
-        assert "read layer" in verify.stderr and "lags" in verify.stderr
-        # the next command finishes it
-        again = migrate_in_subprocess(data_dir)
-        assert again.returncode == 0, (step, again.stderr[-2000:])
-        assert not layer_state(data_dir).lags, step
-        assert not list(layer_dir(data_dir).glob("*/.*.tmp")), step
-        assert layer_rows(data_dir) == full_reference(data_dir, tmp_path / f"ref-{step}"), step
-        assert view_counts(path) == counts, step
+        assert state.lags and state.pending_matches >= 2, (step, state.describe())
+        assert state.pending_matches == pending_before, step
+    status = run_cli(data_dir, "status", "--json")
+    assert json.loads(status.stdout)["warehouse"]["read_layer_lags"] is True
+    verify = run_cli(data_dir, "cleanup", "--verify", "--player", CLEANED)
+    assert verify.returncode == 2, verify.stderr
+    assert "read layer" in verify.stderr and "lags" in verify.stderr
+    # the next command finishes it
+    again = migrate_in_subprocess(data_dir)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "read layer published:" in again.stdout, again.stdout
+    assert not layer_state(data_dir).lags
+    assert not list(layer_dir(data_dir).glob("*/.*.tmp"))
+    assert layer_rows(data_dir) == full_reference(data_dir, tmp_path / "reference")
+    assert view_counts(path) == counts
     verify = run_cli(data_dir, "cleanup", "--verify", "--player", CLEANED)
     assert verify.returncode == 0, verify.stderr
 

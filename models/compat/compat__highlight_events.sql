@@ -23,9 +23,6 @@
     }) %}
 {%- endif %}
 
--- the files are written from these warehouse views (lineage; dbt reads the comment):
--- depends_on: {{ ref('read_layer_match_players') }}
--- depends_on: {{ ref('read_layer_highlight_events') }}
 with layer_matches as (
     select * from {{ read_layer_files('match_players') }}
 ),

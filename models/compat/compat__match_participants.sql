@@ -7,9 +7,6 @@
 -- model and creates the view in the transaction that drops the table (dbt never builds it).
 {%- set facts = compat_facts() %}
 
--- the files are written from these warehouse views (lineage; dbt reads the comment):
--- depends_on: {{ ref('read_layer_match_players') }}
--- depends_on: {{ ref('read_layer_match_participants') }}
 with layer_matches as (
     select * from {{ read_layer_files('match_players') }}
 ),

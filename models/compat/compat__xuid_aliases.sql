@@ -5,8 +5,6 @@
 -- absolute path (no ATTACH, no lock on the warehouse), with exactly the columns and types the
 -- dropped table had. `shared-matches cleanup` compiles this model and creates the view in the
 -- transaction that drops the table (dbt never builds it).
--- the files are written from these warehouse views (lineage; dbt reads the comment):
--- depends_on: {{ ref('v4_xuid_aliases') }}
 with layer_aliases as (
     select * from {{ read_layer_files('xuid_aliases') }}
 ),

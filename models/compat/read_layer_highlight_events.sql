@@ -6,19 +6,15 @@
 -- view makes the v4 id from it and the match's number among the player's matches. raw_json is
 -- the copy's own string where the warehouse kept one, else NULL: a reader rebuilds it from the
 -- columns (event_raw_json), as v4_highlight_events does (the strings were two thirds of the
--- files' size and of a publish's time: docs/read-layer.md).
--- partition_month is the registry's month of the match: the file the row goes to.
+-- files' size and of a publish's time: docs/read-layer.md). layer_file is the match's file
+-- (macro read_layer_partition).
 with events as (
     select * from {{ ref('highlight_events') }}
 ),
 
-registry as (
-    select * from {{ ref('match_registry') }}
-),
-
 layer_rows as (
     select
-        {{ read_layer_partition('registry') }} as partition_month,
+        {{ read_layer_partition('events') }} as layer_file,
         events.match_id,
         row_number() over (
             partition by events.match_id
@@ -34,8 +30,6 @@ layer_rows as (
         events.medal_name,
         events.raw_json
     from events
-    inner join registry
-        on events.match_id = registry.match_id
 )
 
 select * from layer_rows

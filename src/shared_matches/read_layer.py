@@ -8,25 +8,29 @@ stays the writers' private store.
 
 Layout, under `<data dir>/read_layer/` (dbt var `read_layer_folder`):
 
-    match_registry/2024-05.parquet       one row per match (the registry's columns)
+    match_registry/3c.parquet            one row per match (the registry's columns)
     match_players/all.parquet            which tracked player has which match (+ start time)
-    match_participants/2024-05.parquet   every match's roster, once (every warehouse column)
-    highlight_events/2024-05.parquet     every match's events, once, ranked in their match
+    match_participants/3c.parquet        every match's roster, once (every warehouse column)
+    highlight_events/3c.parquet          every match's events, once, ranked in their match
                                          (raw_json only where it is not the rebuild)
     xuid_aliases/all.parquet             every alias
     _layer.json                          the manifest: complete, and up to which record number
 
-A match's rows live in the file of the month of its start (var `read_layer_partition_format`),
-sorted (match, time) so that min-max statistics find one match's row group. What goes into
-the files is SQL: the warehouse views `read_layer_*` (models/compat). This module only writes
-them, after the warehouse commit of every merge:
+A match's rows live in the file of its id's range (macro read_layer_partition: 64 files a
+table, `3c` holds the ids `3c...` to `3f...`), sorted (match, time), each file ONE row group:
+its min-max statistics let a lookup of one match skip the other files. One row group, because
+DuckDB (1.4, 1.5 and 2.0, measured) may open a file again by its path while it scans a file of
+several row groups, and would then read the new file of a publish with the old one's footer
+("TProtocolException: Invalid data"); a file of one row group is read through one handle, so a
+rename over it is safe. What goes into the files is SQL: the warehouse views `read_layer_*`
+(models/compat). This module only writes them, after the warehouse commit of every merge:
 
 - the publish hook of a merge (macro read_layer_pending_statements) records, in the same
   transaction as the rows, which matches changed (table `read_layer_pending`, numbered);
-- `publish` rewrites the month files of the matches recorded past the layer's mark: the
+- `publish` rewrites the files of the matches recorded past the layer's mark: the
   file's other rows as they were, the changed matches' rows from the warehouse; each file is
   written next to its place under a name the views' glob does not match
-  (`.<month>.parquet.tmp`), flushed, then renamed over the old one (atomic), so a reader sees
+  (`.<name>.parquet.tmp`), flushed, then renamed over the old one (atomic), so a reader sees
   the old file or the new one, never a half-written one, and a match is in one file only;
   then the manifest's mark moves past them. The publish only reads the warehouse (a write
   would cost a checkpoint); the published rows of the record are deleted once they are many.
@@ -57,15 +61,13 @@ from shared_matches.project import project_vars
 
 MANIFEST = "_layer.json"
 LAYER_FORMAT = 1
-# the one file of a table that is not partitioned by month, and the file a partitioned table
-# keeps when the warehouse has no match yet (a glob that matches nothing fails a reader)
+# the one file of a table that is not split by match id, and the file a split table keeps
+# when the warehouse has no match yet (a glob that matches nothing fails a reader)
 WHOLE_FILE = "all"
 EMPTY_FILE = "none"
-# the rows of a Parquet row group (DuckDB's default): a month of the demo set's events is
-# 15,000 rows (150,000 at 10x). Measured at 10x, one match's events through a view: smaller
-# groups are slower (16,384 rows: +50%), the footers of every file being read for each query
-# (docs/read-layer.md)
-ROW_GROUP_ROWS = 122_880
+# every file is one row group (see above): more rows than a file ever holds (a 64th of the
+# events: 6,000 rows on the demo set, 60,000 at 10x); each written file is checked
+ROW_GROUP_ROWS = 100_000_000
 PARQUET_OPTIONS = f"format parquet, compression zstd, row_group_size {ROW_GROUP_ROWS}"
 # Windows refuses to replace a file a reader holds open: retry the rename this long
 REPLACE_WAIT_SECONDS = 30.0
@@ -114,10 +116,6 @@ def layer_dir(data_dir: DataDir) -> Path:
 
 def pending_table() -> str:
     return str(project_vars()["read_layer_pending_table"])
-
-
-def partition_format() -> str:
-    return str(project_vars()["read_layer_partition_format"])
 
 
 # --- state ----------------------------------------------------------------------------------
@@ -344,15 +342,22 @@ def _order(table: LayerTable) -> str:
     return ", ".join(table.order_by)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, params: list) -> None:
-    """Write one query's rows to ``target`` in the layer's Parquet settings, durably."""
+def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, params: list | dict) -> None:
+    """Write one query's rows to ``target`` in the layer's Parquet settings, durably, and
+    check that the file is one row group (readers rely on it: see the module's docstring)."""
     con.execute(f"copy ({query}) to {sql_string(target)} ({PARQUET_OPTIONS})", params)
     with target.open("rb") as written:
         os.fsync(written.fileno())
+    groups = con.execute(
+        "select count(distinct row_group_id) from parquet_metadata(?)", [str(target)]
+    ).fetchone()[0]
+    if groups > 1:
+        target.unlink(missing_ok=True)
+        raise UserError(f"{target} was written in {groups} row groups; the read layer needs 1.")
 
 
 def _publish_file(
-    con: duckdb.DuckDBPyConnection, folder: Path, name: str, query: str, params: list
+    con: duckdb.DuckDBPyConnection, folder: Path, name: str, query: str, params: list | dict
 ) -> str:
     """Write a file under a name no reader globs, then rename it over ``folder/name``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -365,14 +370,14 @@ def _publish_file(
 
 
 def _publish_whole(con: duckdb.DuckDBPyConnection, folder: Path, table: LayerTable) -> str:
-    """The one file of a table that is not split by month, from its view (it is small)."""
+    """The one file of a table that is not split by match id, from its view (it is small)."""
     query = f"select * from main.{table.view} order by {_order(table)}"
     return _publish_file(con, folder, WHOLE_FILE, query, [])
 
 
 def _publish_all(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     """Every file again, from the warehouse: one pass over each view into a temporary table
-    sorted by month, then one file a month from it."""
+    sorted by file, then each file from it."""
     written: list[str] = []
     for table in TABLES:
         folder = root / table.name
@@ -381,44 +386,42 @@ def _publish_all(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
             continue
         con.execute(
             f"create or replace temp table layer_rows as select * from main.{table.view} "
-            f"order by partition_month, {_order(table)}"
+            f"order by layer_file, {_order(table)}"
         )
-        months = [
+        names = [
             r[0]
-            for r in con.execute(
-                "select distinct partition_month from layer_rows order by 1"
-            ).fetchall()
-        ]
-        for month in months or [EMPTY_FILE]:
+            for r in con.execute("select distinct layer_file from layer_rows order by 1").fetchall()
+        ] or [EMPTY_FILE]
+        for name in names:
             written.append(
                 _publish_file(
                     con,
                     folder,
-                    month,
-                    "select * exclude (partition_month) from layer_rows "
-                    f"where partition_month = ? order by {_order(table)}",
-                    [month],
+                    name,
+                    "select * exclude (layer_file) from layer_rows "
+                    f"where layer_file = ? order by {_order(table)}",
+                    [name],
                 )
             )
         con.execute("drop table layer_rows")
         for stale in folder.glob("*.parquet"):
-            if stale.stem not in (months or [EMPTY_FILE]):
+            if stale.stem not in names:
                 stale.unlink(missing_ok=True)
     return written
 
 
 def _publish_matches(con: duckdb.DuckDBPyConnection, root: Path, matches: list[str]) -> list[str]:
-    """The month files of these matches again: their other rows as the file holds them, these
-    matches' rows from the warehouse (and the alias file, which is small)."""
+    """The files of these matches again: their other rows as the file holds them, these
+    matches' rows from the warehouse (and the files of one piece, which are small)."""
     written: list[str] = []
-    months = _months_of(con, root, matches)
+    names = _files_of(con, matches)
     for table in TABLES:
         folder = root / table.name
         if not table.partitioned:
             written.append(_publish_whole(con, folder, table))
             continue
-        for month in months:
-            current = folder / f"{month}.parquet"
+        for name in names:
+            current = folder / f"{name}.parquet"
             kept = (
                 f"select * from read_parquet({sql_string(glob_literal(current))}) "
                 "where not list_contains($matches, match_id) union all "
@@ -426,45 +429,26 @@ def _publish_matches(con: duckdb.DuckDBPyConnection, root: Path, matches: list[s
                 else ""
             )
             query = (
-                f"select * from ({kept}select * exclude (partition_month) from "
+                f"select * from ({kept}select * exclude (layer_file) from "
                 f"main.{table.view} where list_contains($matches, match_id) "
-                f"and partition_month = $month) order by {_order(table)}"
+                f"and layer_file = $name) order by {_order(table)}"
             )
             written.append(
-                _publish_file(
-                    con,
-                    folder,
-                    month,
-                    query,
-                    {"matches": matches, "month": month},
-                )
+                _publish_file(con, folder, name, query, {"matches": matches, "name": name})
             )
     return written
 
 
-def _months_of(con: duckdb.DuckDBPyConnection, root: Path, matches: list[str]) -> list[str]:
-    """The months whose files hold, or must hold, these matches: their month in the registry,
-    and the month of the registry file that holds them now (should a start time have moved)."""
-    months = {
+def _files_of(con: duckdb.DuckDBPyConnection, matches: list[str]) -> list[str]:
+    """The files that hold these matches (a match's file follows from its id alone)."""
+    return [
         r[0]
         for r in con.execute(
-            "select distinct strftime(start_time, $format) from main.match_registry "
-            "where list_contains($matches, match_id)",
-            {"format": partition_format(), "matches": matches},
+            "select distinct layer_file from main.read_layer_match_registry "
+            "where list_contains($matches, match_id) order by 1",
+            {"matches": matches},
         ).fetchall()
-    }
-    registry = root / "match_registry"
-    if any(registry.glob("*.parquet")):
-        pattern = glob_literal(registry) + "/*.parquet"
-        months |= {
-            Path(r[0]).stem
-            for r in con.execute(
-                f"select distinct filename from read_parquet({sql_string(pattern)}, "
-                "filename = true) where list_contains($matches, match_id)",
-                {"matches": matches},
-            ).fetchall()
-        }
-    return sorted(months)
+    ]
 
 
 def glob_literal(path: Path) -> str:
