@@ -340,6 +340,24 @@ def test_a_moved_data_dir_is_repaired_by_repoint(cleaned: DataDir, tmp_path: Pat
     assert view_counts(moved.player_db(CLEANED)) == counts
     again = run_cli(moved, "repoint")
     assert "already read" in again.stdout
+    # a DB cleaned by an earlier version: its views read the warehouse through an ATTACH
+    path = moved.player_db(CLEANED)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"attach '{moved.warehouse}' as shared_matches (read_only)")
+        for table in MOVED_TABLES:
+            con.execute(
+                f"create or replace view {table} as select * from shared_matches.main.{table}"
+            )
+    finally:
+        con.close()
+    with pytest.raises(duckdb.CatalogException, match="shared_matches"):
+        view_counts(path)
+    status = run_cli(moved, "status")
+    assert "cleaned by an earlier version" in status.stdout, status.stdout
+    done = run_cli(moved, "repoint")
+    assert done.returncode == 0, done.stderr
+    assert view_counts(path) == counts
 
 
 def test_a_warehouse_from_before_the_read_layer_gets_it_from_the_next_migrate(

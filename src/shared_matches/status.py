@@ -294,15 +294,14 @@ def read_player(
 
 
 def check_views_target(data_dir: DataDir, path: Path, status: PlayerStatus) -> None:
-    """A cleaned DB whose views read another folder's read layer (the data dir was moved)."""
-    from shared_matches.cleanup.repoint import reads_layer
+    """A cleaned DB whose views do not read this data dir's read layer (the data dir was
+    moved, or the DB was cleaned by an earlier version whose views needed an ATTACH)."""
+    from shared_matches.cleanup.repoint import views_problem
 
     try:
-        if not reads_layer(path, layer_dir(data_dir)):
-            status.problems.append(
-                f"its views read another folder's read layer (was the data dir moved?): "
-                f"run `shared-matches repoint` to make them read {layer_dir(data_dir)}"
-            )
+        problem = views_problem(path, layer_dir(data_dir))
+        if problem:
+            status.problems.append(problem)
     except UserError as exc:
         status.problems.append(str(exc))
 

@@ -40,11 +40,28 @@ def view_sql(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
     return row[0] if row else None
 
 
+def views_problem(path: Path, layer: Path) -> str | None:
+    """What keeps this cleaned DB's views from reading ``layer`` (None: nothing; read-only):
+    views of an earlier version that read the warehouse through an ATTACH, or views of a
+    data dir that was moved."""
+    with open_db(path, read_only=True) as con:
+        texts = [(view_sql(con, table) or "").replace("''", "'") for table in MOVED_TABLES]
+    if all(f"'{glob_literal(layer)}/" in text for text in texts):
+        return None
+    if any("read_parquet" not in text for text in texts):
+        return (
+            "its views read the warehouse through an ATTACH (cleaned by an earlier version): "
+            f"run `shared-matches repoint` to make them read {layer}, with no ATTACH"
+        )
+    return (
+        "its views read another folder's read layer (was the data dir moved?): run "
+        f"`shared-matches repoint` to make them read {layer}"
+    )
+
+
 def reads_layer(path: Path, layer: Path) -> bool:
     """True when every view of this cleaned DB reads the files of ``layer`` (read-only)."""
-    with open_db(path, read_only=True) as con:
-        texts = [view_sql(con, table) or "" for table in MOVED_TABLES]
-    return all(f"'{glob_literal(layer)}/" in text.replace("''", "'") for text in texts)
+    return views_problem(path, layer) is None
 
 
 def repoint_players(
