@@ -255,13 +255,16 @@ def test_readers_never_fail_nor_see_a_match_twice_or_half_while_files_are_replac
     publishes = 0
     try:
         time.sleep(0.5)  # the reader's first reads before any publish
-        while publishes < 4:
-            # what a merge's hook records: every match of the cleaned player, every month file
+        while publishes < 8:
+            # what a sync's hook records: a few matches (of the cleaned player), their files
+            few = matches[publishes * 3 : publishes * 3 + 3]
             con = duckdb.connect(str(data_dir.warehouse))
             con.execute(
                 f"insert into {read_layer.pending_table()} (table_name, match_id, recorded_at) "
-                "select 'highlight_events', unnest($m::varchar[]), now()::timestamp",
-                {"m": matches},
+                "select tables.name, matches.id, now()::timestamp "
+                "from unnest(['highlight_events', 'match_participants']) as tables (name) "
+                "cross join unnest($m::varchar[]) as matches (id)",
+                {"m": few},
             )
             con.close()
             assert publish(data_dir).files

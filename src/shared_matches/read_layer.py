@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -204,6 +205,8 @@ class Pending:
 
     matches: list[str] = field(default_factory=list)
     other: bool = False  # a change of a table not keyed by match (the aliases)
+    # per shared table, the matches it changed (None: the table changed, not by match)
+    by_table: dict[str, set[str | None]] = field(default_factory=dict)
     newest: int = 0  # the record's last number
     stale: int = 0  # rows at or below the mark (published; pruned now and then)
 
@@ -221,13 +224,17 @@ def read_pending(con: duckdb.DuckDBPyConnection, mark: int) -> Pending:
             [mark],
         ).fetchone()
         rows = con.execute(
-            f"select distinct match_id from {table} where pending_id > ?", [mark]
+            f"select distinct table_name, match_id from {table} where pending_id > ?", [mark]
         ).fetchall()
     except duckdb.CatalogException:
         return Pending(behind=mark > 0)
+    by_table: dict[str, set[str | None]] = {}
+    for name, match_id in rows:
+        by_table.setdefault(name, set()).add(match_id)
     return Pending(
-        matches=sorted(r[0] for r in rows if r[0] is not None),
-        other=any(r[0] is None for r in rows),
+        matches=sorted({r[1] for r in rows if r[1] is not None}),
+        other=any(r[1] is None for r in rows),
+        by_table=by_table,
         newest=int(newest),
         stale=int(stale),
         behind=int(newest) < mark,
@@ -274,7 +281,7 @@ def publish(data_dir: DataDir, full: bool = False, say: Printer | None = None) -
         if full:
             result.files = _publish_all(con, root)
         else:
-            result.files = _publish_matches(con, root, pending.matches)
+            result.files = _publish_matches(con, root, pending.by_table)
     failpoint("layer_before_clear")
     _write_manifest(root, pending.newest)
     if pending.stale > PRUNE_ROWS:
@@ -323,6 +330,8 @@ def _remove_leftovers(root: Path) -> None:
     """Files a killed publish left: never read (the glob does not match them)."""
     for leftover in root.glob("*/.*.parquet.tmp"):
         leftover.unlink(missing_ok=True)
+    for staging in root.glob(".staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _write_manifest(root: Path, mark: int) -> None:
@@ -348,12 +357,17 @@ def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, params: list
     con.execute(f"copy ({query}) to {sql_string(target)} ({PARQUET_OPTIONS})", params)
     with target.open("rb") as written:
         os.fsync(written.fileno())
+    _check_one_row_group(con, target)
+
+
+def _check_one_row_group(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Readers rely on every file being one row group (see the module's docstring)."""
     groups = con.execute(
-        "select count(distinct row_group_id) from parquet_metadata(?)", [str(target)]
+        "select count(distinct row_group_id) from parquet_metadata(?)", [str(path)]
     ).fetchone()[0]
     if groups > 1:
-        target.unlink(missing_ok=True)
-        raise UserError(f"{target} was written in {groups} row groups; the read layer needs 1.")
+        path.unlink(missing_ok=True)
+        raise UserError(f"{path} was written in {groups} row groups; the read layer needs 1.")
 
 
 def _publish_file(
@@ -410,32 +424,79 @@ def _publish_all(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     return written
 
 
-def _publish_matches(con: duckdb.DuckDBPyConnection, root: Path, matches: list[str]) -> list[str]:
-    """The files of these matches again: their other rows as the file holds them, these
-    matches' rows from the warehouse (and the files of one piece, which are small)."""
+def _publish_matches(
+    con: duckdb.DuckDBPyConnection, root: Path, by_table: dict[str, set[str | None]]
+) -> list[str]:
+    """The files of the matches each table changed again: their other rows as the files hold
+    them, these matches' rows from the warehouse; a file of one piece again when its table
+    changed. A table the merge did not change keeps its files (a sync restages the registry
+    and match_players rows of every match of its history page, but the events of one)."""
     written: list[str] = []
-    names = _files_of(con, matches)
     for table in TABLES:
+        changed = by_table.get(table.name, set())
+        if not changed:
+            continue
         folder = root / table.name
         if not table.partitioned:
             written.append(_publish_whole(con, folder, table))
             continue
-        for name in names:
-            current = folder / f"{name}.parquet"
-            kept = (
-                f"select * from read_parquet({sql_string(glob_literal(current))}) "
-                "where not list_contains($matches, match_id) union all "
-                if current.is_file()
-                else ""
-            )
-            query = (
-                f"select * from ({kept}select * exclude (layer_file) from "
-                f"main.{table.view} where list_contains($matches, match_id) "
-                f"and layer_file = $name) order by {_order(table)}"
-            )
-            written.append(
-                _publish_file(con, folder, name, query, {"matches": matches, "name": name})
-            )
+        matches = sorted(m for m in changed if m is not None)
+        names = _files_of(con, matches)
+        if names:
+            written += _publish_split(con, root, table, names, matches)
+    return written
+
+
+def _publish_split(
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    table: LayerTable,
+    names: list[str],
+    matches: list[str],
+) -> list[str]:
+    """Write the files ``names`` of a split table again in ONE query (a query per file costs
+    10-15 ms each, and a sync changes the registry rows of a whole history page): the rows
+    go to a staging folder that no reader globs, one file per name, each checked, then each
+    is renamed over its file."""
+    folder = root / table.name
+    staging = root / f".staging-{table.name}"
+    shutil.rmtree(staging, ignore_errors=True)
+    current = [
+        folder / f"{name}.parquet" for name in names if (folder / f"{name}.parquet").is_file()
+    ]
+    kept = ""
+    if current:
+        files = ", ".join(sql_string(glob_literal(path)) for path in current)
+        kept = (
+            "select * exclude (filename), parse_filename(filename, true) as layer_file "
+            f"from read_parquet([{files}], filename = true) "
+            "where not list_contains($matches, match_id) union all by name "
+        )
+    query = (
+        f"{kept}select * from main.{table.view} where list_contains($matches, match_id) "
+        f"order by layer_file, {_order(table)}"
+    )
+    con.execute(
+        f"copy ({query}) to {sql_string(staging)} ({PARQUET_OPTIONS}, partition_by (layer_file))",
+        {"matches": matches},
+    )
+    produced = {}
+    for name in names:
+        files = sorted((staging / f"layer_file={name}").glob("*.parquet"))
+        if len(files) != 1:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise UserError(f"{staging}: {len(files)} files written for {name}, not 1.")
+        _check_one_row_group(con, files[0])
+        with files[0].open("rb") as staged:
+            os.fsync(staged.fileno())
+        produced[name] = files[0]
+    failpoint("layer_after_write")
+    written = []
+    for name, staged in produced.items():
+        replace_file(staged, folder / f"{name}.parquet")
+        failpoint("layer_after_replace")
+        written.append(f"{table.name}/{name}.parquet")
+    shutil.rmtree(staging, ignore_errors=True)
     return written
 
 
@@ -456,11 +517,24 @@ def glob_literal(path: Path) -> str:
     return str(path).replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
 
 
+def _newer_than(staged: Path, target: Path) -> None:
+    """Give the new version a modification time at least a second after the old one's, so
+    that nothing that keys what it read by (path, modification time in seconds) takes the
+    new file for the old."""
+    try:
+        old = target.stat().st_mtime
+    except FileNotFoundError:
+        return
+    when = max(time.time(), old + 1)
+    os.utime(staged, (when, when))
+
+
 def replace_file(staged: Path, target: Path) -> None:
     """Rename ``staged`` over ``target`` (atomic). Windows refuses while a reader holds
     ``target`` open (PermissionError): retry until REPLACE_WAIT_SECONDS have passed, then
     remove ``staged`` and raise LayerBusy; ``target`` is then the old, whole file. The rename
     is ``RENAME`` (os.replace; a test puts Windows' refusal in its place)."""
+    _newer_than(staged, target)
     wait_seconds = REPLACE_WAIT_SECONDS
     deadline = time.monotonic() + wait_seconds
     while True:
