@@ -65,7 +65,10 @@ def warehouse_ready(data_dir: DataDir) -> bool:
 
 
 def run_phase1(session: DbtSession, say: Callable[[str], None] = print) -> None:
-    say("Phase 1: creating the shared tables in " + str(session.data_dir.warehouse))
+    if session.data_dir.warehouse.is_file():  # a warehouse made before some of the views
+        say("Phase 1: creating what is missing in " + str(session.data_dir.warehouse))
+    else:
+        say("Phase 1: creating the shared tables in " + str(session.data_dir.warehouse))
     session.data_dir.warehouse_dir.mkdir(parents=True, exist_ok=True)
     session.run(["build", "--selector", "phase1"])  # its checklist runs in the build
     say("Phase 1: checklist passed (warehouse, tables, indexes)")
