@@ -3,8 +3,9 @@
 A cleaned player DB's views (`match_participants`, `highlight_events`, `xuid_aliases`) read
 these files by absolute path (`read_parquet`), so the app opens its `stats.duckdb` as it always
 did, with any DuckDB from 1.4 on, read-only or not, with no ATTACH and no lock on the
-warehouse: readers never block a writer, and a writer never makes a reader fail. The warehouse
-stays the writers' private store.
+warehouse: readers never block a writer, and a writer replaces files whole (a rare failed read
+during a publish is still open: docs/read-layer.md, "Known problem"). The warehouse stays the
+writers' private store.
 
 Layout, under `<data dir>/read_layer/` (dbt var `read_layer_folder`):
 
