@@ -307,13 +307,16 @@ def missing_layer_views(data_dir: DataDir) -> list[str]:
     if not data_dir.warehouse.is_file():
         return [t.view for t in TABLES]
     with open_db(data_dir.warehouse, read_only=True) as con:
-        present = _view_names(con)
+        return _missing_views(con)
+
+
+def _missing_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = _view_names(con)
     return [t.view for t in TABLES if t.view not in present]
 
 
 def _require_views(con: duckdb.DuckDBPyConnection, data_dir: DataDir) -> None:
-    present = _view_names(con)
-    missing = [t.view for t in TABLES if t.view not in present]
+    missing = _missing_views(con)
     if missing:
         raise UserError(
             f"The warehouse {data_dir.warehouse} lacks the views the read layer is written "
