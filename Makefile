@@ -52,7 +52,7 @@ test: $(STAMP) $(COMPAT_STAMP)
 	@bash scripts/ensure_chromium.sh
 	$(ACT) pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPAT_STAMP)
 	$(ACT) python scripts/bench_migration.py
 	$(ACT) python scripts/bench_sync.py
 

@@ -29,6 +29,7 @@ from shared_matches.duckdb_files import MOVED_TABLES
 from shared_matches.migrate import migrate_players
 from shared_matches.paths import DataDir
 from shared_matches.player_identity import read_player_xuid
+from shared_matches.read_layer import files_sql
 from shared_matches.testing.fake_halo_api import (
     CLEARANCE,
     TOKEN,
@@ -217,12 +218,13 @@ for path in sys.argv[2:]:
         "select count(*) from duckdb_tables() where database_name = current_database()"
     ).fetchone()[0]
     con.close()
+# the layer as its views read it: of each range, the highest version only
 found["layer_events"] = duckdb.connect().execute(
-    "select count(*) from read_parquet(?)", [sys.argv[1]]
+    "select count(*) from " + sys.argv[1]
 ).fetchone()[0]
 print(json.dumps(found))
 """
-    layer = world.data_dir.root / "read_layer" / "highlight_events" / "*.parquet"
+    layer = files_sql(world.data_dir, "highlight_events")
     paths = [str(world.data_dir.warehouse), *(str(p) for p in world.backups.values())]
     found = run_other(version, code, str(layer), *paths)
     assert all(found[p] > 0 for p in paths), found

@@ -29,7 +29,7 @@ RESTORE_STEPS = ("after_safety_copy", "before_swap")
 LAYER_STEPS = (
     "layer_before_publish",
     "layer_after_write",
-    "layer_after_replace",
+    "layer_after_rename",
     "layer_before_clear",
 )
 

@@ -3,44 +3,50 @@
 A cleaned player DB's views (`match_participants`, `highlight_events`, `xuid_aliases`) read
 these files by absolute path (`read_parquet`), so the app opens its `stats.duckdb` as it always
 did, with any DuckDB from 1.4 on, read-only or not, with no ATTACH and no lock on the
-warehouse: readers never block a writer, and a writer replaces files whole (a rare failed read
-during a publish is still open: docs/read-layer.md, "Known problem"). The warehouse stays the
-writers' private store.
+warehouse: readers never block a writer, and a writer never changes a file a reader may be
+reading. The warehouse stays the writers' private store.
 
 Layout, under `<data dir>/read_layer/` (dbt var `read_layer_folder`):
 
-    match_registry/3c.parquet            one row per match (the registry's columns)
-    match_players/all.parquet            which tracked player has which match (+ start time)
-    match_participants/3c.parquet        every match's roster, once (every warehouse column)
-    highlight_events/3c.parquet          every match's events, once, ranked in their match
-                                         (raw_json only where it is not the rebuild)
-    xuid_aliases/all.parquet             every alias
-    _layer.json                          the manifest: complete, and up to which record number
+    match_registry/3c.000000000007.parquet      one row per match (the registry's columns)
+    match_players/all.000000000007.parquet      which tracked player has which match
+    match_participants/3c.000000000007.parquet  every match's roster, once
+    highlight_events/3c.000000000007.parquet    every match's events, once, ranked in their
+                                                match (raw_json only where it is not the
+                                                rebuild)
+    xuid_aliases/all.000000000007.parquet       every alias
+    _layer.json                                 the manifest: complete, up to which record
+                                                number, the current file of each range
 
-A match's rows live in the file of its id's range (macro read_layer_partition: 64 files a
-table, `3c` holds the ids `3c...` to `3f...`), sorted (match, time), each file ONE row group:
-its min-max statistics let a lookup of one match skip the other files. One row group, because
-DuckDB (1.4, 1.5 and 2.0, measured) may open a file again by its path while it scans a file of
-several row groups, and would then read the new file of a publish with the old one's footer
-("TProtocolException: Invalid data"); a file of one row group is read through one handle, so a
-rename over it is safe. What goes into the files is SQL: the warehouse views `read_layer_*`
-(models/compat). This module only writes them, after the warehouse commit of every merge:
+A match's rows live in the files of its id's range (macro read_layer_partition: 64 ranges a
+table, `3c` holds the ids `3c...` to `3f...`), sorted (match, time), each file one row group:
+its min-max statistics let a lookup of one match skip the other files.
+
+**A file is never rewritten.** Each publish writes the ranges it changes as new files named
+with the next version number, beside the current ones; readers (macro read_layer_files, and
+files_sql here) read of each range only the file of the highest version. DuckDB (1.4, 1.5 and
+2.0, measured) may open a file again by its path in the middle of a query, and caches what it
+read by path: a file renamed over another made readers fail (`TProtocolException: Invalid
+data`), about one read in 50 under load even with files of one row group. With immutable
+names, whatever a reader opens by a name is the same bytes. A superseded file is deleted
+SUPERSEDED_GRACE_SECONDS after its replacement appeared (no query that listed it still runs),
+by the next publish; on Windows a file a reader still holds open stays until a later one.
+
+What goes into the files is SQL: the warehouse views `read_layer_*` (models/compat). This
+module only writes them, after the warehouse commit of every merge:
 
 - the publish hook of a merge (macro read_layer_pending_statements) records, in the same
   transaction as the rows, which matches changed (table `read_layer_pending`, numbered);
-- `publish` rewrites the files of the matches recorded past the layer's mark: the
-  file's other rows as they were, the changed matches' rows from the warehouse; each file is
-  written next to its place under a name the views' glob does not match
-  (`.<name>.parquet.tmp`), flushed, then renamed over the old one (atomic), so a reader sees
-  the old file or the new one, never a half-written one, and a match is in one file only;
-  then the manifest's mark moves past them. The publish only reads the warehouse (a write
-  would cost a checkpoint); the published rows of the record are deleted once they are many.
+- `publish` writes again the ranges of the matches recorded past the layer's mark: the range's
+  other rows as its current file holds them, the changed matches' rows from the warehouse;
+  each file is written under a name the views' glob does not match (`.<name>.parquet.tmp`,
+  or a staging folder), checked, flushed, then renamed to its new version's name; then the
+  manifest's mark moves past them. The publish only reads the warehouse (a write would cost a
+  checkpoint); the published rows of the record are deleted once they are many.
 
 A kill at any point leaves the mark where it was: the next command that takes the warehouse lock
-(migrate, sync, cleanup, restore, repoint) finishes the publish, and `status` says the layer
-lags meanwhile. On Windows a file a reader holds open cannot be replaced: the rename is retried
-for REPLACE_WAIT_SECONDS, then the publish stops with the record kept (the layer lags; the old
-file is whole), and the next command tries again.
+(migrate, sync, cleanup, restore, repoint) publishes again (with a newer version, so any file
+of the killed run is superseded), and `status` says the layer lags meanwhile.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +68,7 @@ from shared_matches.paths import DataDir, UserError
 from shared_matches.project import project_vars
 
 MANIFEST = "_layer.json"
-LAYER_FORMAT = 1
+LAYER_FORMAT = 2  # 2: versioned file names (1: `<range>.parquet`, renamed over)
 # the one file of a table that is not split by match id, and the file a split table keeps
 # when the warehouse has no match yet (a glob that matches nothing fails a reader)
 WHOLE_FILE = "all"
@@ -71,7 +77,14 @@ EMPTY_FILE = "none"
 # events: 6,000 rows on the demo set, 60,000 at 10x); each written file is checked
 ROW_GROUP_ROWS = 100_000_000
 PARQUET_OPTIONS = f"format parquet, compression zstd, row_group_size {ROW_GROUP_ROWS}"
-# Windows refuses to replace a file a reader holds open: retry the rename this long
+# a file's name: `<range>.<version>.parquet`, the version zero-padded so that the highest
+# version is also the greatest name (the views pick it with max())
+VERSION_DIGITS = 12
+# a superseded file is deleted this long after the version that replaced it was written: a
+# reader lists the files when its query starts, so no query still reading it lasts that long
+SUPERSEDED_GRACE_SECONDS = 600.0
+DELETE: Callable[[Path], None] = Path.unlink
+# Windows refuses to replace a file a reader holds open (the manifest): retry this long
 REPLACE_WAIT_SECONDS = 30.0
 REPLACE_RETRY_SECONDS = 0.2
 RENAME: Callable[[Path, Path], None] = os.replace
@@ -134,6 +147,7 @@ class LayerState:
     published_at: str | None = None
     files: int = 0
     size_bytes: int = 0
+    superseded: int = 0  # files a newer version replaced, kept for the readers' grace period
 
     @property
     def lags(self) -> bool:
@@ -141,6 +155,8 @@ class LayerState:
 
     def describe(self) -> str:
         size = f"{self.files} files, {self.size_bytes / 2**20:.1f} MiB"
+        if self.superseded:
+            size += f", {self.superseded} of them superseded and deleted after a grace period"
         if not self.published:
             return f"is not published yet ({self.path}): the next migrate or sync writes it"
         if self.lags:
@@ -171,12 +187,14 @@ def layer_state(data_dir: DataDir, con: duckdb.DuckDBPyConnection | None = None)
     root = layer_dir(data_dir)
     manifest = read_manifest(root)
     files = list(root.glob("*/*.parquet")) if root.is_dir() else []
+    current = sum(len(current_files(root / t.name)) for t in TABLES)
     state = LayerState(
         root,
         published=manifest is not None,
         published_at=(manifest or {}).get("published_at"),
         files=len(files),
         size_bytes=sum(f.stat().st_size for f in files),
+        superseded=len(files) - current,
     )
     if not data_dir.warehouse.is_file():
         return state
@@ -250,11 +268,16 @@ class PublishResult:
     full: bool = False
     matches: int = 0
     files: list[str] = field(default_factory=list)
+    removed: int = 0  # superseded files deleted (their grace period over)
     seconds: float = 0.0
 
     def describe(self) -> str:
         what = "every match" if self.full else f"{self.matches} match(es)"
-        return f"read layer published: {what}, {len(self.files)} file(s) in {self.seconds:.2f} s"
+        removed = f", {self.removed} superseded file(s) deleted" if self.removed else ""
+        return (
+            f"read layer published: {what}, {len(self.files)} file(s) in {self.seconds:.2f} s"
+            f"{removed}"
+        )
 
 
 def publish(data_dir: DataDir, full: bool = False, say: Printer | None = None) -> PublishResult:
@@ -273,18 +296,21 @@ def publish(data_dir: DataDir, full: bool = False, say: Printer | None = None) -
         # warehouse put back from a copy (its record behind the mark): every file again
         full = full or manifest is None or manifest.get("format") != LAYER_FORMAT or pending.behind
         if not full and not pending.matches and not pending.other:
+            remove_superseded(root)
             return result
         if say:
             what = "every match" if full else f"{len(pending.matches)} match(es)"
             say(f"Read layer: writing {what}")
         root.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(root)
+        version = _next_version(root)
         if full:
-            result.files = _publish_all(con, root)
+            result.files = _publish_all(con, root, version)
         else:
-            result.files = _publish_matches(con, root, pending.by_table)
+            result.files = _publish_matches(con, root, pending.by_table, version)
     failpoint("layer_before_clear")
     _write_manifest(root, pending.newest)
+    result.removed = len(remove_superseded(root))
     if pending.stale > PRUNE_ROWS:
         _prune(data_dir, pending.newest)
     result.full = full
@@ -339,33 +365,101 @@ def _remove_leftovers(root: Path) -> None:
 
 
 def _write_manifest(root: Path, mark: int) -> None:
-    """The manifest says the layer is complete, and up to which record number (atomic)."""
+    """The manifest says the layer is complete, up to which record number, and which file of
+    each range is current (for readers that do not pick the newest version themselves)."""
     document = {
         "format": LAYER_FORMAT,
         "published_through": mark,
         "published_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "tables": [t.name for t in TABLES],
+        "tables": {
+            t.name: sorted(p.name for p in current_files(root / t.name).values()) for t in TABLES
+        },
     }
     staged = root / f".{MANIFEST}.tmp"
     staged.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     replace_file(staged, root / MANIFEST)
 
 
+# --- files and versions ---------------------------------------------------------------------
+
+
+def _split_name(path: Path) -> tuple[str, int] | None:
+    """(range, version) of a layer file named `<range>.<version>.parquet` (None otherwise)."""
+    parts = path.name.split(".")
+    if len(parts) != 3 or parts[2] != "parquet" or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
+def _versions(folder: Path) -> dict[str, list[tuple[int, Path]]]:
+    """Every version of every range of one table's folder, oldest first."""
+    found: dict[str, list[tuple[int, Path]]] = {}
+    for path in folder.glob("*.parquet") if folder.is_dir() else []:
+        split = _split_name(path)
+        if split:
+            found.setdefault(split[0], []).append((split[1], path))
+    return {name: sorted(versions) for name, versions in found.items()}
+
+
+def current_files(folder: Path) -> dict[str, Path]:
+    """The current file of each range of one table: its highest version."""
+    return {name: versions[-1][1] for name, versions in _versions(folder).items()}
+
+
+def _next_version(root: Path) -> int:
+    """A version number higher than every file's of the layer (each publish takes one)."""
+    highest = 0
+    for table in TABLES:
+        for versions in _versions(root / table.name).values():
+            highest = max(highest, versions[-1][0])
+    return highest + 1
+
+
+def _file_name(name: str, version: int) -> str:
+    return f"{name}.{version:0{VERSION_DIGITS}d}.parquet"
+
+
+def remove_superseded(root: Path, grace_seconds: float | None = None) -> list[Path]:
+    """Delete the files a newer version of their range replaced more than ``grace_seconds``
+    ago (by default SUPERSEDED_GRACE_SECONDS): no reader that listed them is still reading.
+    A file a reader holds open (Windows refuses: PermissionError) stays for the next publish.
+    Also the files of the layout before versions (`<range>.parquet`) once a versioned one
+    replaced them. Returns the files deleted."""
+    grace = SUPERSEDED_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    now = time.time()
+    removed: list[Path] = []
+    for table in TABLES:
+        folder = root / table.name
+        for versions in _versions(folder).values():
+            for (_, old), (_, newer) in zip(versions, versions[1:], strict=False):
+                if now - newer.stat().st_mtime >= grace and _delete(old):
+                    removed.append(old)
+        if folder.is_dir() and current_files(folder):
+            for legacy in folder.glob("*.parquet"):
+                if _split_name(legacy) is None and _delete(legacy):
+                    removed.append(legacy)
+    return removed
+
+
+def _delete(path: Path) -> bool:
+    try:
+        DELETE(path)
+    except FileNotFoundError:
+        return False
+    except PermissionError:  # held open by a reader (Windows): the next publish tries again
+        return False
+    return True
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
 def _order(table: LayerTable) -> str:
     return ", ".join(table.order_by)
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, target: Path, params: list | dict) -> None:
-    """Write one query's rows to ``target`` in the layer's Parquet settings, durably, and
-    check that the file is one row group (readers rely on it: see the module's docstring)."""
-    con.execute(f"copy ({query}) to {sql_string(target)} ({PARQUET_OPTIONS})", params)
-    with target.open("rb") as written:
-        os.fsync(written.fileno())
-    _check_one_row_group(con, target)
-
-
 def _check_one_row_group(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Readers rely on every file being one row group (see the module's docstring)."""
+    """Each file is one row group (see the module's docstring); checked after each write."""
     groups = con.execute(
         "select count(distinct row_group_id) from parquet_metadata(?)", [str(path)]
     ).fetchone()[0]
@@ -374,67 +468,91 @@ def _check_one_row_group(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise UserError(f"{path} was written in {groups} row groups; the read layer needs 1.")
 
 
+def _durable(path: Path) -> None:
+    with path.open("rb") as written:
+        os.fsync(written.fileno())
+
+
+def _put_in_place(staged: Path, folder: Path, name: str, version: int) -> str:
+    """Rename a written, checked file to its new version's name (a name no file had: nothing
+    is replaced, so no reader can be holding it)."""
+    target = folder / _file_name(name, version)
+    os.replace(staged, target)
+    failpoint("layer_after_rename")
+    return f"{folder.name}/{target.name}"
+
+
 def _publish_file(
-    con: duckdb.DuckDBPyConnection, folder: Path, name: str, query: str, params: list | dict
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    name: str,
+    version: int,
+    query: str,
+    params: list | dict,
 ) -> str:
-    """Write a file under a name no reader globs, then rename it over ``folder/name``."""
+    """Write one file under a name no reader globs, then rename it to its version's name."""
     folder.mkdir(parents=True, exist_ok=True)
     staged = folder / f".{name}.parquet.tmp"
-    _copy(con, query, staged, params)
+    con.execute(f"copy ({query}) to {sql_string(staged)} ({PARQUET_OPTIONS})", params)
+    _durable(staged)
+    _check_one_row_group(con, staged)
     failpoint("layer_after_write")
-    replace_file(staged, folder / f"{name}.parquet")
-    failpoint("layer_after_replace")
-    return f"{folder.name}/{name}.parquet"
+    return _put_in_place(staged, folder, name, version)
 
 
-def _publish_whole(con: duckdb.DuckDBPyConnection, folder: Path, table: LayerTable) -> str:
+def _publish_whole(
+    con: duckdb.DuckDBPyConnection, folder: Path, table: LayerTable, version: int
+) -> str:
     """The one file of a table that is not split by match id, from its view (it is small)."""
     query = f"select * from main.{table.view} order by {_order(table)}"
-    return _publish_file(con, folder, WHOLE_FILE, query, [])
+    return _publish_file(con, folder, WHOLE_FILE, version, query, [])
 
 
-def _publish_all(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
+def _publish_all(con: duckdb.DuckDBPyConnection, root: Path, version: int) -> list[str]:
     """Every file again, from the warehouse: one pass over each view into a temporary table
-    sorted by file, then each file from it."""
+    sorted by file, then each file from it. A range that has a file but no row any more (a
+    warehouse put back from an older copy) gets an empty version, so that no reader keeps
+    reading its old rows."""
     written: list[str] = []
     for table in TABLES:
         folder = root / table.name
         if not table.partitioned:
-            written.append(_publish_whole(con, folder, table))
+            written.append(_publish_whole(con, folder, table, version))
             continue
         con.execute(
             f"create or replace temp table layer_rows as select * from main.{table.view} "
             f"order by layer_file, {_order(table)}"
         )
-        names = [
-            r[0]
-            for r in con.execute("select distinct layer_file from layer_rows order by 1").fetchall()
-        ] or [EMPTY_FILE]
-        for name in names:
+        names = {r[0] for r in con.execute("select distinct layer_file from layer_rows").fetchall()}
+        names |= set(current_files(folder))  # a range with a file but no row: empty now
+        names = names or {EMPTY_FILE}  # a glob that matches no file fails a reader
+        for name in sorted(names):
             written.append(
                 _publish_file(
                     con,
                     folder,
                     name,
+                    version,
                     "select * exclude (layer_file) from layer_rows "
                     f"where layer_file = ? order by {_order(table)}",
                     [name],
                 )
             )
         con.execute("drop table layer_rows")
-        for stale in folder.glob("*.parquet"):
-            if stale.stem not in names:
-                stale.unlink(missing_ok=True)
     return written
 
 
 def _publish_matches(
-    con: duckdb.DuckDBPyConnection, root: Path, by_table: dict[str, set[str | None]]
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    by_table: dict[str, set[str | None]],
+    version: int,
 ) -> list[str]:
-    """The files of the matches each table changed again: their other rows as the files hold
-    them, these matches' rows from the warehouse; a file of one piece again when its table
-    changed. A table the merge did not change keeps its files (a sync restages the registry
-    and match_players rows of every match of its history page, but the events of one)."""
+    """The files of the matches each table changed again: their other rows as the current
+    files hold them, these matches' rows from the warehouse; a file of one piece again when
+    its table changed. A table the merge did not change keeps its files (a sync restages the
+    registry and match_players rows of every match of its history page, but the events of
+    one)."""
     written: list[str] = []
     for table in TABLES:
         changed = by_table.get(table.name, set())
@@ -442,12 +560,12 @@ def _publish_matches(
             continue
         folder = root / table.name
         if not table.partitioned:
-            written.append(_publish_whole(con, folder, table))
+            written.append(_publish_whole(con, folder, table, version))
             continue
         matches = sorted(m for m in changed if m is not None)
         names = _files_of(con, matches)
         if names:
-            written += _publish_split(con, root, table, names, matches)
+            written += _publish_split(con, root, table, names, matches, version)
     return written
 
 
@@ -457,23 +575,23 @@ def _publish_split(
     table: LayerTable,
     names: list[str],
     matches: list[str],
+    version: int,
 ) -> list[str]:
     """Write the files ``names`` of a split table again in ONE query (a query per file costs
     10-15 ms each, and a sync changes the registry rows of a whole history page): the rows
     go to a staging folder that no reader globs, one file per name, each checked, then each
-    is renamed over its file."""
+    is renamed to its new version's name beside the current one."""
     folder = root / table.name
     staging = root / f".staging-{table.name}"
     shutil.rmtree(staging, ignore_errors=True)
-    current = [
-        folder / f"{name}.parquet" for name in names if (folder / f"{name}.parquet").is_file()
-    ]
+    current = current_files(folder)
+    kept_files = [current[name] for name in names if name in current]
     kept = ""
-    if current:
-        files = ", ".join(sql_string(glob_literal(path)) for path in current)
+    if kept_files:
+        files = ", ".join(sql_string(glob_literal(path)) for path in kept_files)
         kept = (
-            "select * exclude (filename), parse_filename(filename, true) as layer_file "
-            f"from read_parquet([{files}], filename = true) "
+            "select * exclude (filename), split_part(parse_filename(filename), '.', 1) "
+            f"as layer_file from read_parquet([{files}], filename = true) "
             "where not list_contains($matches, match_id) union all by name "
         )
     query = (
@@ -491,15 +609,10 @@ def _publish_split(
             shutil.rmtree(staging, ignore_errors=True)
             raise UserError(f"{staging}: {len(files)} files written for {name}, not 1.")
         _check_one_row_group(con, files[0])
-        with files[0].open("rb") as staged:
-            os.fsync(staged.fileno())
+        _durable(files[0])
         produced[name] = files[0]
     failpoint("layer_after_write")
-    written = []
-    for name, staged in produced.items():
-        replace_file(staged, folder / f"{name}.parquet")
-        failpoint("layer_after_replace")
-        written.append(f"{table.name}/{name}.parquet")
+    written = [_put_in_place(staged, folder, name, version) for name, staged in produced.items()]
     shutil.rmtree(staging, ignore_errors=True)
     return written
 
@@ -521,26 +634,13 @@ def glob_literal(path: Path) -> str:
     return str(path).replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")
 
 
-def _newer_than(staged: Path, target: Path) -> None:
-    """Give the new version a modification time at least a second after the old one's, so
-    that nothing that keys what it read by (path, modification time in seconds) takes the
-    new file for the old."""
-    try:
-        old = target.stat().st_mtime
-    except FileNotFoundError:
-        return
-    when = max(time.time(), old + 1)
-    os.utime(staged, (when, when))
-
-
 def replace_file(staged: Path, target: Path) -> None:
-    """Rename ``staged`` over ``target`` (atomic). Windows refuses while a reader holds
-    ``target`` open (PermissionError): retry until REPLACE_WAIT_SECONDS have passed, then
-    remove ``staged`` and raise LayerBusy; ``target`` is then the old, whole file. The rename
-    is ``RENAME`` (os.replace; a test puts Windows' refusal in its place)."""
-    _newer_than(staged, target)
-    wait_seconds = REPLACE_WAIT_SECONDS
-    deadline = time.monotonic() + wait_seconds
+    """Rename ``staged`` over ``target`` (atomic; the manifest only: the data files are never
+    replaced). Windows refuses while a reader holds ``target`` open (PermissionError): retry
+    until REPLACE_WAIT_SECONDS have passed, then remove ``staged`` and raise LayerBusy;
+    ``target`` is then the old, whole file. The rename is ``RENAME`` (os.replace; a test puts
+    Windows' refusal in its place)."""
+    deadline = time.monotonic() + REPLACE_WAIT_SECONDS
     while True:
         try:
             RENAME(staged, target)
@@ -550,15 +650,11 @@ def replace_file(staged: Path, target: Path) -> None:
                 staged.unlink(missing_ok=True)
                 raise LayerBusy(
                     f"{target} is held open by another program and could not be replaced "
-                    f"for {wait_seconds:.0f} s: the read layer keeps its previous version of "
-                    "that file and lags the warehouse; close the app (or wait), then run any "
+                    f"for {REPLACE_WAIT_SECONDS:.0f} s: the read layer's files are written "
+                    "but its manifest lags; close the program (or wait), then run any "
                     "shared-matches command that writes (e.g. `shared-matches repoint`)."
                 ) from exc
             time.sleep(REPLACE_RETRY_SECONDS)
-
-
-def table_files(data_dir: DataDir, table: str) -> Iterable[Path]:
-    return sorted((layer_dir(data_dir) / table).glob("*.parquet"))
 
 
 def raw_json_sql(relation: str) -> str:
@@ -573,6 +669,11 @@ def raw_json_sql(relation: str) -> str:
 
 
 def files_sql(data_dir: DataDir, table: str) -> str:
-    """SQL: read_parquet over every file of one table of the layer (macro read_layer_files)."""
-    pattern = glob_literal(layer_dir(data_dir) / table) + "/*.parquet"
-    return f"read_parquet({sql_string(pattern)})"
+    """SQL: the current rows of one table of the layer (macro read_layer_files, the same SQL):
+    every file of its folder, but of each range only the highest version."""
+    pattern = sql_string(glob_literal(layer_dir(data_dir) / table) + "/*.parquet")
+    return (
+        f"(select * exclude (filename) from read_parquet({pattern}, filename = true) "
+        f"where filename in (select max(file) from glob({pattern}) "
+        "group by split_part(parse_filename(file), '.', 1)))"
+    )

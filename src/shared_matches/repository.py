@@ -6,10 +6,9 @@ layer's Parquet files (src/shared_matches/read_layer.py), never from the warehou
 - ``match_participants(match_id)``, ``highlight_events(match_id)``, ``aliases()``: the shared
   rows themselves, so the answers are the same before and after the player's cleanup.
 
-Locks. Parquet files take no lock: the repository never blocks a migration or a sync, and
-their publish replaces each file whole, atomically (a rare failed read during a publish is
-still open: docs/read-layer.md, "Known problem"). Only the player
-DB is a DuckDB file: every call opens it read-only, reads and closes; a call made while a
+Locks. Parquet files take no lock: the repository never blocks a migration or a sync, and a
+publish never changes a file (it adds new versions; of each range the newest is read). Only
+the player DB is a DuckDB file: every call opens it read-only, reads and closes; a call made while a
 writer holds it (a sync writing the player's rows, a cleanup) waits up to ``wait_seconds``,
 then fails with a UserError naming the file. Several readers may read at once. Within one
 process, do not keep another connection to the same file open with a different mode (DuckDB

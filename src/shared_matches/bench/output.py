@@ -138,12 +138,16 @@ def scale_rows(r: ScaleResult) -> list[tuple[str, str, str]]:
     if r.view:
         view = r.view.figures
         ok = view["median_ms"] <= TARGETS.view_ms
+        each = ", ".join(
+            f"{v['median_ms']:.1f} ms in DuckDB {v['duckdb']} (max {v['max_ms']:.1f}, first "
+            f"{v['first_ms']:.1f})"
+            for v in view.get("releases", [view])
+        )
         rows.append(
             (
-                "events of one match through the view, median",
-                f"{view['median_ms']:.1f} ms over {view['lookups']} matches (max "
-                f"{view['max_ms']:.1f} ms, first {view['first_ms']:.1f} ms, "
-                f"{view['median_rows']:.0f} rows)",
+                "events of one match through the view, median (slowest DuckDB release)",
+                f"{view['median_ms']:.1f} ms over {view['lookups']} matches, "
+                f"{view['median_rows']:.0f} rows: {each}",
                 f"<= {TARGETS.view_ms:g} ms: {verdict(ok)}" if is_10x else "",
             )
         )

@@ -186,12 +186,14 @@ def run_scale(
         warehouse_bytes=warehouse_bytes,
     )
     result.disk = measure_disk(data_dir, players, say)
-    if view_lookups:
-        say(f"[{name}] one match's events through the view, {view_lookups} matches")
-        result.view = run_step("view", str(data_dir.root), delta_player, str(view_lookups))
     if steady_syncs:
         say(f"[{name}] {steady_syncs} one-match syncs of a new player, after the cleanup")
         result.steady = run_steady(data_dir, work, steady_syncs, steady_landed)
+    if view_lookups:
+        # after the syncs: the read layer as an evening of syncing leaves it, with the
+        # superseded files that wait out their grace period (a reader lists them too)
+        say(f"[{name}] one match's events through the view, {view_lookups} matches")
+        result.view = run_step("view", str(data_dir.root), delta_player, str(view_lookups))
     shutil.rmtree(data_dir.root, ignore_errors=True)
     return result
 

@@ -15,7 +15,6 @@ import contextlib
 import io
 import json
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -70,40 +69,59 @@ def cleanup_step(data_dir: Path) -> dict:
     return {}
 
 
+# one match's events through the view, for `lookups` different matches, in whichever DuckDB
+# runs it (the first lookup opens the files: timed apart); only duckdb is imported, so that
+# the Python of a side environment (.venv/compat) runs it too
+LOOKUPS = """
+import duckdb, json, statistics, sys, time
+con = duckdb.connect(sys.argv[1], read_only=True)
+match_ids = [r[0] for r in con.execute(
+    "select match_id from match_stats order by hash(match_id) limit ?", [int(sys.argv[2]) + 1]
+).fetchall()]
+times, rows = [], []
+for match_id in match_ids:
+    started = time.perf_counter()
+    found = con.execute(
+        "select * from highlight_events where match_id = ? order by id", [match_id]
+    ).fetchall()
+    times.append(time.perf_counter() - started)
+    rows.append(len(found))
+con.close()
+print(json.dumps({
+    "duckdb": duckdb.__version__,
+    "first_ms": 1000 * times[0],
+    "median_ms": 1000 * statistics.median(times[1:]),
+    "max_ms": 1000 * max(times[1:]),
+    "lookups": len(times) - 1,
+    "median_rows": statistics.median(rows[1:]),
+}))
+"""
+
+
 def view_step(data_dir: Path, gamertag: str, lookups: int) -> dict:
     """Open the cleaned player DB as the app does (read-only, nothing attached: the views read
     the read layer's Parquet files) and read one match's events through the highlight_events
-    view, for `lookups` different matches (the first lookup opens the files: timed apart)."""
-    import duckdb
+    view, for `lookups` different matches: with the project's DuckDB, then with each DuckDB
+    release of the app that `make compat` installed (1.4.x, 1.5.x), one after the other."""
+    import subprocess
 
-    from shared_matches.paths import DataDir
+    from shared_matches.paths import PROJECT_ROOT, DataDir
 
-    data = DataDir(data_dir)
-    con = duckdb.connect(str(data.player_db(gamertag)), read_only=True)
-    try:
-        match_ids = [
-            row[0]
-            for row in con.execute(
-                "select match_id from match_stats order by hash(match_id) limit ?", [lookups + 1]
-            ).fetchall()
-        ]
-        times, rows = [], []
-        for match_id in match_ids:
-            started = time.perf_counter()
-            found = con.execute(
-                "select * from highlight_events where match_id = ? order by id", [match_id]
-            ).fetchall()
-            times.append(time.perf_counter() - started)
-            rows.append(len(found))
-    finally:
-        con.close()
-    return {
-        "first_ms": 1000 * times[0],
-        "median_ms": 1000 * statistics.median(times[1:]),
-        "max_ms": 1000 * max(times[1:]),
-        "lookups": len(times) - 1,
-        "median_rows": statistics.median(rows[1:]),
-    }
+    path = str(DataDir(data_dir).player_db(gamertag))
+    pythons = [Path(sys.executable)]
+    pythons += sorted((PROJECT_ROOT / ".venv" / "compat").glob("duckdb-*/bin/python"))
+    releases = []
+    for python in pythons:
+        done = subprocess.run(
+            [str(python), "-c", LOOKUPS, path, str(lookups)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        releases.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    # the figure: the slowest release's median (the app runs whichever the user has)
+    slowest = max(releases, key=lambda r: r["median_ms"])
+    return {**slowest, "releases": releases}
 
 
 def peak_rss_kib() -> int:

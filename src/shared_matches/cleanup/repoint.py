@@ -42,17 +42,23 @@ def view_sql(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
 
 def views_problem(path: Path, layer: Path) -> str | None:
     """What keeps this cleaned DB's views from reading ``layer`` (None: nothing; read-only):
-    views of an earlier version that read the warehouse through an ATTACH, or views of a
-    data dir that was moved."""
+    views of an earlier version that read the warehouse through an ATTACH, or every file of
+    the layer (before versioned files), or views of a data dir that was moved."""
     with open_db(path, read_only=True) as con:
         texts = [(view_sql(con, table) or "").replace("''", "'") for table in MOVED_TABLES]
-    if all(f"'{glob_literal(layer)}/" in text for text in texts):
-        return None
     if any("read_parquet" not in text for text in texts):
         return (
             "its views read the warehouse through an ATTACH (cleaned by an earlier version): "
             f"run `shared-matches repoint` to make them read {layer}, with no ATTACH"
         )
+    if any("parse_filename(" not in text.lower() for text in texts):
+        return (
+            "its views read every file of the read layer, as an earlier version wrote them "
+            "(they would see a match twice while a superseded file waits to be deleted): run "
+            f"`shared-matches repoint` to make them read {layer}'s current files only"
+        )
+    if all(f"'{glob_literal(layer)}/" in text for text in texts):
+        return None
     return (
         "its views read another folder's read layer (was the data dir moved?): run "
         f"`shared-matches repoint` to make them read {layer}"
