@@ -65,3 +65,35 @@ def test_the_plan_is_what_the_migration_does(
     assert not changed.up_to_date
     assert (changed.new_matches, changed.copies_to_merge) == (0, 1)
     assert changed.rows["match_stats"] == 1
+
+
+def test_a_player_whose_copies_are_all_merged_plans_an_empty_batch(
+    small_players_dir: Path, tmp_path: Path, capsys
+) -> None:
+    """A player DB whose every copy the warehouse already holds, but whose fingerprint it has
+    not recorded (a DB a sync created from known matches only): the dry run plans 0 copies
+    to merge (it used to stop on an empty executemany)."""
+    data_dir = DataDir(tmp_path / "data")
+    for gamertag in PLAYERS:
+        shutil.copytree(small_players_dir / gamertag, data_dir.players_dir / gamertag)
+    migrate_players(data_dir, say=quiet)
+    con = duckdb.connect(str(data_dir.warehouse))
+    try:
+        forgotten = con.execute(
+            "delete from merged_sources where player_xuid = ?",
+            [
+                con.execute(
+                    "select player_xuid from match_players group by all order by count(*) limit 1"
+                ).fetchone()[0]
+            ],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert forgotten == 1
+    plan = plan_migration(data_dir)
+    not_recorded = [p for p in plan.players if not p.up_to_date]
+    assert len(not_recorded) == 1
+    assert not_recorded[0].copies_to_merge == 0 and not_recorded[0].new_matches == 0
+    assert not_recorded[0].rows["match_stats"] == 0
+    assert cli_main(["migrate", "--dry-run", "--data-dir", str(data_dir.root)]) == 0
+    assert "Dry run" in capsys.readouterr().out

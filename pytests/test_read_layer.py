@@ -32,7 +32,7 @@ import pytest
 
 from hardening_helpers import copy_data_dir, run_cli
 from helpers import quiet, rows
-from shared_matches import read_layer
+from shared_matches import held_files, read_layer
 from shared_matches.cleanup.steps import cleanup_player
 from shared_matches.demo.generate import append_new_matches
 from shared_matches.duckdb_files import MOVED_TABLES
@@ -238,8 +238,9 @@ def test_readers_never_fail_nor_see_a_match_twice_or_half_while_files_are_replac
     cleaned: DataDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A reader loops over the views (a long-lived connection, and open-read-close) while
-    publishes add new versions of files and delete superseded ones (a grace period of
-    READERS_GRACE_SECONDS, far longer than one read, so that deletions happen meanwhile)."""
+    publishes add new versions of files (a grace period of READERS_GRACE_SECONDS, so that
+    superseded files are due meanwhile). The reader holds the player DB open: nothing is
+    deleted under it; once it has closed the DB, the next publish deletes them."""
     monkeypatch.setattr(read_layer, "SUPERSEDED_GRACE_SECONDS", READERS_GRACE_SECONDS)
     data_dir = writable_copy(cleaned, tmp_path / "readers")
     path = data_dir.player_db(CLEANED)
@@ -258,10 +259,10 @@ def test_readers_never_fail_nor_see_a_match_twice_or_half_while_files_are_replac
         ]
     )
     matches = [r[0] for r in expected]
-    publishes = removed = 0
+    publishes = waiting = 0
     try:
         time.sleep(0.5)  # the reader's first reads before any publish
-        while publishes < 8 or not removed:
+        while publishes < 8 or not waiting:
             # what a sync's hook records: a few matches (of the cleaned player), their files
             few = matches[publishes * 3 : publishes * 3 + 3]
             con = duckdb.connect(str(data_dir.warehouse))
@@ -275,7 +276,11 @@ def test_readers_never_fail_nor_see_a_match_twice_or_half_while_files_are_replac
             con.close()
             done = publish(data_dir)
             assert done.files
-            removed += done.removed
+            # due files kept: the reader holds the DB (the one it reads the views of)
+            assert not done.removal.removed
+            if done.removal.waiting:
+                assert done.removal.readers == [path]
+                waiting += 1
             publishes += 1
             time.sleep(READERS_GRACE_SECONDS / 4)
     finally:
@@ -287,7 +292,13 @@ def test_readers_never_fail_nor_see_a_match_twice_or_half_while_files_are_replac
     assert seen["wrong"] == [], seen
     # and no read failed (files are never rewritten: a name is always the same bytes)
     assert seen["failed"] == 0, seen
-    assert removed > 0  # superseded files were deleted while the reader read
+    # the reader gone, the next publish past the grace period deletes the superseded files
+    superseded = layer_state(data_dir).superseded
+    assert superseded > 0
+    time.sleep(READERS_GRACE_SECONDS)
+    assert len(publish(data_dir).removal.removed) == superseded
+    assert layer_state(data_dir).superseded == 0
+    assert view_counts(path) == expected
 
 
 def test_files_held_open_are_never_replaced_and_deleted_once_free(
@@ -315,6 +326,8 @@ def test_files_held_open_are_never_replaced_and_deleted_once_free(
         os.replace(src, dst)
 
     monkeypatch.setattr(read_layer, "DELETE", refuse_delete)
+    # Windows: whether another program holds a player DB cannot be asked
+    monkeypatch.setattr(held_files, "PROBE_HOOK", lambda paths: None)
     monkeypatch.setattr(read_layer, "RENAME", refuse_rename)
     monkeypatch.setattr(read_layer, "SUPERSEDED_GRACE_SECONDS", 0.0)
 
@@ -329,7 +342,7 @@ def test_files_held_open_are_never_replaced_and_deleted_once_free(
     folder = layer_dir(data_dir) / "highlight_events"
     files_before = {p.name: p.read_bytes() for p in folder.iterdir()}
     done = publish(data_dir)
-    assert done.files and done.removed == 0
+    assert done.files and not done.removal.removed and done.removal.waiting > 0
     state = layer_state(data_dir)
     assert not state.lags and state.superseded >= len(done.files), state.describe()
     # every file there before is still there, byte for byte (nothing is rewritten)

@@ -131,8 +131,13 @@ def _plan_player(con, gamertag, state, copies, known_ids: set[str]) -> PlayerPla
         copies_to_merge=len(batch),
     )
     known_ids.update(new)
-    con.execute("create or replace temp table batch_matches (match_id varchar)")
-    con.executemany("insert into batch_matches values (?)", [[m] for m in batch])
+    # one statement, bound as a list: an empty batch is an empty table (executemany refuses
+    # an empty list of parameter sets)
+    con.execute(
+        "create or replace temp table batch_matches as "
+        "select unnest(cast($batch as varchar[])) as match_id",
+        {"batch": batch},
+    )
     present = set(base_tables(con, "p"))
     keyed = {
         r[0]

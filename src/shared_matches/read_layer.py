@@ -8,13 +8,13 @@ reading. The warehouse stays the writers' private store.
 
 Layout, under `<data dir>/read_layer/` (dbt var `read_layer_folder`):
 
-    match_registry/3c.000000000007.parquet      one row per match (the registry's columns)
-    match_players/all.000000000007.parquet      which tracked player has which match
-    match_participants/3c.000000000007.parquet  every match's roster, once
-    highlight_events/3c.000000000007.parquet    every match's events, once, ranked in their
+    match_registry/3c.v000000000007.parquet      one row per match (the registry's columns)
+    match_players/all.v000000000007.parquet      which tracked player has which match
+    match_participants/3c.v000000000007.parquet  every match's roster, once
+    highlight_events/3c.v000000000007.parquet    every match's events, once, ranked in their
                                                 match (raw_json only where it is not the
                                                 rebuild)
-    xuid_aliases/all.000000000007.parquet       every alias
+    xuid_aliases/all.v000000000007.parquet       every alias
     _layer.json                                 the manifest: complete, up to which record
                                                 number, the current file of each range
 
@@ -28,9 +28,10 @@ files_sql here) read of each range only the file of the highest version. DuckDB 
 2.0, measured) may open a file again by its path in the middle of a query, and caches what it
 read by path: a file renamed over another made readers fail (`TProtocolException: Invalid
 data`), about one read in 50 under load even with files of one row group. With immutable
-names, whatever a reader opens by a name is the same bytes. A superseded file is deleted
-SUPERSEDED_GRACE_SECONDS after its replacement appeared (no query that listed it still runs),
-by the next publish; on Windows a file a reader still holds open stays until a later one.
+names, whatever a reader opens by a name is the same bytes. A superseded file is deleted by
+a later publish, SUPERSEDED_GRACE_SECONDS after its replacement appeared and only while no
+other program holds a player DB open (a reader lists every file, superseded ones included,
+and opens them as its query goes: remove_superseded).
 
 What goes into the files is SQL: the warehouse views `read_layer_*` (models/compat). This
 module only writes them, after the warehouse commit of every merge:
@@ -64,7 +65,8 @@ import duckdb
 
 from shared_matches.duckdb_files import open_db, sql_string
 from shared_matches.failpoints import failpoint
-from shared_matches.paths import DataDir, UserError
+from shared_matches.held_files import held_by_others
+from shared_matches.paths import PLAYER_DB_NAME, DataDir, UserError
 from shared_matches.project import project_vars
 
 MANIFEST = "_layer.json"
@@ -77,12 +79,14 @@ EMPTY_FILE = "none"
 # events: 6,000 rows on the demo set, 60,000 at 10x); each written file is checked
 ROW_GROUP_ROWS = 100_000_000
 PARQUET_OPTIONS = f"format parquet, compression zstd, row_group_size {ROW_GROUP_ROWS}"
-# a file's name: `<range>.<version>.parquet`, the version zero-padded so that the highest
-# version is also the greatest name (the views pick it with max())
+# a file's name: `<range>.v<version>.parquet`, the version zero-padded so that the highest
+# version is also the greatest name (the newest file sorts first, descending), and the mark a letter
+# after `p`, so that a file of the layout before versions (`<range>.parquet`) never wins
+VERSION_MARK = "v"
 VERSION_DIGITS = 12
-# a superseded file is deleted this long after the version that replaced it was written: a
-# reader lists the files when its query starts, so no query still reading it lasts that long
-SUPERSEDED_GRACE_SECONDS = 600.0
+# a superseded file is deleted this long after the version that replaced it was written, and
+# only while no other program holds a player DB open (remove_superseded says why)
+SUPERSEDED_GRACE_SECONDS = 60.0
 DELETE: Callable[[Path], None] = Path.unlink
 # Windows refuses to replace a file a reader holds open (the manifest): retry this long
 REPLACE_WAIT_SECONDS = 30.0
@@ -156,7 +160,10 @@ class LayerState:
     def describe(self) -> str:
         size = f"{self.files} files, {self.size_bytes / 2**20:.1f} MiB"
         if self.superseded:
-            size += f", {self.superseded} of them superseded and deleted after a grace period"
+            size += (
+                f", {self.superseded} of them superseded: a publish deletes them once they are "
+                f"{SUPERSEDED_GRACE_SECONDS:.0f} s old and no other program holds a player DB open"
+            )
         if not self.published:
             return f"is not published yet ({self.path}): the next migrate or sync writes it"
         if self.lags:
@@ -268,12 +275,19 @@ class PublishResult:
     full: bool = False
     matches: int = 0
     files: list[str] = field(default_factory=list)
-    removed: int = 0  # superseded files deleted (their grace period over)
+    removal: Removal = field(default_factory=lambda: Removal())  # superseded files
     seconds: float = 0.0
 
     def describe(self) -> str:
         what = "every match" if self.full else f"{self.matches} match(es)"
-        removed = f", {self.removed} superseded file(s) deleted" if self.removed else ""
+        removed = ""
+        if self.removal.removed:
+            removed = f", {len(self.removal.removed)} superseded file(s) deleted"
+        if self.removal.readers:
+            removed += (
+                f", {self.removal.waiting} superseded file(s) kept while another program "
+                "holds a player DB open"
+            )
         return (
             f"read layer published: {what}, {len(self.files)} file(s) in {self.seconds:.2f} s"
             f"{removed}"
@@ -296,7 +310,7 @@ def publish(data_dir: DataDir, full: bool = False, say: Printer | None = None) -
         # warehouse put back from a copy (its record behind the mark): every file again
         full = full or manifest is None or manifest.get("format") != LAYER_FORMAT or pending.behind
         if not full and not pending.matches and not pending.other:
-            remove_superseded(root)
+            result.removal = remove_superseded(data_dir)
             return result
         if say:
             what = "every match" if full else f"{len(pending.matches)} match(es)"
@@ -310,7 +324,7 @@ def publish(data_dir: DataDir, full: bool = False, say: Printer | None = None) -
             result.files = _publish_matches(con, root, pending.by_table, version)
     failpoint("layer_before_clear")
     _write_manifest(root, pending.newest)
-    result.removed = len(remove_superseded(root))
+    result.removal = remove_superseded(data_dir)
     if pending.stale > PRUNE_ROWS:
         _prune(data_dir, pending.newest)
     result.full = full
@@ -384,11 +398,12 @@ def _write_manifest(root: Path, mark: int) -> None:
 
 
 def _split_name(path: Path) -> tuple[str, int] | None:
-    """(range, version) of a layer file named `<range>.<version>.parquet` (None otherwise)."""
+    """(range, version) of a layer file named `<range>.v<version>.parquet` (None otherwise)."""
     parts = path.name.split(".")
-    if len(parts) != 3 or parts[2] != "parquet" or not parts[1].isdigit():
+    if len(parts) != 3 or parts[2] != "parquet" or not parts[1].startswith(VERSION_MARK):
         return None
-    return parts[0], int(parts[1])
+    digits = parts[1].removeprefix(VERSION_MARK)
+    return (parts[0], int(digits)) if digits.isdigit() else None
 
 
 def _versions(folder: Path) -> dict[str, list[tuple[int, Path]]]:
@@ -416,29 +431,63 @@ def _next_version(root: Path) -> int:
 
 
 def _file_name(name: str, version: int) -> str:
-    return f"{name}.{version:0{VERSION_DIGITS}d}.parquet"
+    return f"{name}.{VERSION_MARK}{version:0{VERSION_DIGITS}d}.parquet"
 
 
-def remove_superseded(root: Path, grace_seconds: float | None = None) -> list[Path]:
-    """Delete the files a newer version of their range replaced more than ``grace_seconds``
-    ago (by default SUPERSEDED_GRACE_SECONDS): no reader that listed them is still reading.
-    A file a reader holds open (Windows refuses: PermissionError) stays for the next publish.
-    Also the files of the layout before versions (`<range>.parquet`) once a versioned one
-    replaced them. Returns the files deleted."""
-    grace = SUPERSEDED_GRACE_SECONDS if grace_seconds is None else grace_seconds
+@dataclass
+class Removal:
+    """What a pass over the superseded files did."""
+
+    removed: list[Path] = field(default_factory=list)
+    # past their grace period but kept: another program holds a player DB open (a reader of
+    # its views may have listed them), or (Windows) holds the file itself
+    waiting: int = 0
+    readers: list[Path] = field(default_factory=list)  # the player DBs held open
+
+
+def _due(root: Path, grace: float) -> list[Path]:
+    """The superseded files whose replacement is older than ``grace`` seconds, and the files
+    of the layout before versions (`<range>.parquet`) once a versioned one replaced them."""
     now = time.time()
-    removed: list[Path] = []
+    due: list[Path] = []
     for table in TABLES:
         folder = root / table.name
         for versions in _versions(folder).values():
             for (_, old), (_, newer) in zip(versions, versions[1:], strict=False):
-                if now - newer.stat().st_mtime >= grace and _delete(old):
-                    removed.append(old)
+                if now - newer.stat().st_mtime >= grace:
+                    due.append(old)
         if folder.is_dir() and current_files(folder):
-            for legacy in folder.glob("*.parquet"):
-                if _split_name(legacy) is None and _delete(legacy):
-                    removed.append(legacy)
-    return removed
+            due += [p for p in folder.glob("*.parquet") if _split_name(p) is None]
+    return due
+
+
+def remove_superseded(data_dir: DataDir, grace_seconds: float | None = None) -> Removal:
+    """Delete the files a newer version of their range replaced more than ``grace_seconds``
+    ago (default SUPERSEDED_GRACE_SECONDS), unless another program holds a player DB open.
+
+    A reader of a cleaned DB's views lists a table's files when its query starts and opens
+    them as the query goes (DuckDB opens every listed file, superseded ones included): a file
+    deleted in between fails that query. Such a reader holds its player DB open, with a lock
+    the system can be asked about without taking it (held_files): while any player DB of
+    the data dir is held by another program, nothing is deleted, and the next publish tries
+    again. The grace period covers readers that hold no player DB (a program reading the
+    files `_layer.json` lists). Where the question cannot be asked (Windows), the grace
+    period alone decides, and a file a reader holds open (Windows refuses) stays."""
+    grace = SUPERSEDED_GRACE_SECONDS if grace_seconds is None else grace_seconds
+    due = _due(layer_dir(data_dir), grace)
+    if not due:
+        return Removal()
+    player_dbs = sorted(data_dir.players_dir.glob(f"*/{PLAYER_DB_NAME}"))
+    readers = held_by_others(player_dbs)
+    if readers:
+        return Removal(waiting=len(due), readers=readers)
+    removal = Removal()
+    for path in due:
+        if _delete(path):
+            removal.removed.append(path)
+        elif path.exists():
+            removal.waiting += 1
+    return removal
 
 
 def _delete(path: Path) -> bool:
@@ -511,8 +560,9 @@ def _publish_whole(
 def _publish_all(con: duckdb.DuckDBPyConnection, root: Path, version: int) -> list[str]:
     """Every file again, from the warehouse: one pass over each view into a temporary table
     sorted by file, then each file from it. A range that has a file but no row any more (a
-    warehouse put back from an older copy) gets an empty version, so that no reader keeps
-    reading its old rows."""
+    warehouse put back from an older copy) gets an empty version, so that its old file is
+    superseded, and deleted in time (until then readers still find its rows: they keep, per
+    key, the newest file that holds it)."""
     written: list[str] = []
     for table in TABLES:
         folder = root / table.name
@@ -670,10 +720,10 @@ def raw_json_sql(relation: str) -> str:
 
 def files_sql(data_dir: DataDir, table: str) -> str:
     """SQL: the current rows of one table of the layer (macro read_layer_files, the same SQL):
-    every file of its folder, but of each range only the highest version."""
+    per key of the table (var read_layer_keys), the rows of the newest file that holds it."""
     pattern = sql_string(glob_literal(layer_dir(data_dir) / table) + "/*.parquet")
+    key = ", ".join(project_vars()["read_layer_keys"][table])
     return (
         f"(select * exclude (filename) from read_parquet({pattern}, filename = true) "
-        f"where filename in (select max(file) from glob({pattern}) "
-        "group by split_part(parse_filename(file), '.', 1)))"
+        f"qualify dense_rank() over (partition by {key} order by filename desc) = 1)"
     )

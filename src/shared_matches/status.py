@@ -138,6 +138,7 @@ class WarehouseStatus:
     read_layer_published: bool = False
     read_layer_pending_matches: int = 0
     read_layer_lags: bool = False
+    read_layer_superseded_files: int = 0  # kept for readers; a later publish deletes them
     read_layer_text: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -203,6 +204,7 @@ def read_layer_status(data_dir: DataDir, warehouse: WarehouseStatus) -> None:
     warehouse.read_layer_published = state.published
     warehouse.read_layer_pending_matches = state.pending_matches
     warehouse.read_layer_lags = state.lags
+    warehouse.read_layer_superseded_files = state.superseded
     warehouse.read_layer_text = state.describe()
 
 

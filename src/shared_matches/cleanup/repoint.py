@@ -51,7 +51,7 @@ def views_problem(path: Path, layer: Path) -> str | None:
             "its views read the warehouse through an ATTACH (cleaned by an earlier version): "
             f"run `shared-matches repoint` to make them read {layer}, with no ATTACH"
         )
-    if any("parse_filename(" not in text.lower() for text in texts):
+    if any("order by filename desc" not in text.lower() for text in texts):
         return (
             "its views read every file of the read layer, as an earlier version wrote them "
             "(they would see a match twice while a superseded file waits to be deleted): run "
