@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import threading
 import time
 from collections import Counter
@@ -99,6 +100,7 @@ class SyncEngine:
         self.warehouse = WarehouseReader(data_dir)
         self.session = session or DbtSession(data_dir)
         self._parsing: threading.Thread | None = None
+        self._collecting = True  # whether the collector was on when the parse started
 
     async def run(self) -> SyncSummary:
         calls_before = self.api.stats.snapshot()
@@ -145,7 +147,14 @@ class SyncEngine:
     # -- dbt, prepared while the API answers ---------------------------------------------
     def _start_parsing(self) -> None:
         """Import dbt and parse the project in a thread: the API calls wait on the network,
-        so the build after them starts at once."""
+        so the build after them starts at once. While it runs, Python's cyclic garbage
+        collector is off: a collection started in one thread runs the finalizers of DuckDB
+        objects of the other (a connection, a result) while that thread is inside DuckDB
+        with the GIL released, which crashed a sync about once in 135 (a segfault in
+        duckdb.connect). Objects are still freed by reference counting, each in its thread;
+        the collector is back on, and runs once, when the parse is joined."""
+        self._collecting = gc.isenabled()
+        gc.disable()
         self._parsing = threading.Thread(target=self._parse_quietly, daemon=True)
         self._parsing.start()
 
@@ -157,6 +166,9 @@ class SyncEngine:
         if self._parsing is not None:
             self._parsing.join()
             self._parsing = None
+            if self._collecting:
+                gc.enable()
+                gc.collect()
 
     # -- who and what ---------------------------------------------------------------------
     async def _owner_xuid(self, store: PlayerStore) -> str:
