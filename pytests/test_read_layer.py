@@ -471,3 +471,31 @@ def test_a_reader_holding_a_cleaned_db_blocks_no_writer_of_the_others(
         assert holder.wait(timeout=60) == 0
     assert int(answer.strip()) == events
     assert rows(data_dir.player_db(MERGING), "select count(*) from highlight_events")[0][0] > 0
+
+
+def test_a_layer_of_another_layout_is_written_again_whole_never_a_range_at_a_time(
+    cleaned: DataDir, tmp_path: Path
+) -> None:
+    """Files this version does not name (an earlier layout: `<range>.parquet`) are never
+    taken for missing ranges: the next publish writes every range, then deletes them."""
+    data_dir = writable_copy(cleaned, tmp_path / "older-layout")
+    expected = layer_rows(data_dir)
+    for table in TABLES:
+        for name, path in read_layer.current_files(layer_dir(data_dir) / table.name).items():
+            path.rename(path.with_name(f"{name}.parquet"))
+    assert not any(read_layer.current_files(layer_dir(data_dir) / t.name) for t in TABLES)
+    con = duckdb.connect(str(data_dir.warehouse))
+    con.execute(
+        f"insert into {read_layer.pending_table()} (table_name, match_id, recorded_at) "
+        "select 'highlight_events', min(match_id), now()::timestamp from match_registry"
+    )
+    con.close()
+    done = publish(data_dir)
+    assert done.full
+    assert layer_rows(data_dir) == expected
+    assert not [
+        p
+        for t in TABLES
+        for p in (layer_dir(data_dir) / t.name).glob("*.parquet")
+        if read_layer._split_name(p) is None
+    ]

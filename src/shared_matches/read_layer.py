@@ -70,7 +70,7 @@ from shared_matches.paths import PLAYER_DB_NAME, DataDir, UserError
 from shared_matches.project import project_vars
 
 MANIFEST = "_layer.json"
-LAYER_FORMAT = 2  # 2: versioned file names (1: `<range>.parquet`, renamed over)
+LAYER_FORMAT = 3  # 3: `<range>.v<version>.parquet` (1: `<range>.parquet`, renamed over)
 # the one file of a table that is not split by match id, and the file a split table keeps
 # when the warehouse has no match yet (a glob that matches nothing fails a reader)
 WHOLE_FILE = "all"
@@ -308,7 +308,13 @@ def publish(data_dir: DataDir, full: bool = False, say: Printer | None = None) -
         pending = read_pending(con, published_through(manifest))
         # no layer yet, one of another layout (a newer version of this project), or a
         # warehouse put back from a copy (its record behind the mark): every file again
-        full = full or manifest is None or manifest.get("format") != LAYER_FORMAT or pending.behind
+        full = (
+            full
+            or manifest is None
+            or manifest.get("format") != LAYER_FORMAT
+            or pending.behind
+            or _other_layout(root)
+        )
         if not full and not pending.matches and not pending.other:
             result.removal = remove_superseded(data_dir)
             return result
@@ -414,6 +420,17 @@ def _versions(folder: Path) -> dict[str, list[tuple[int, Path]]]:
         if split:
             found.setdefault(split[0], []).append((split[1], path))
     return {name: sorted(versions) for name, versions in found.items()}
+
+
+def _other_layout(root: Path) -> bool:
+    """True when a table's folder holds a file this version does not name (a layer written
+    by another version): only a full publish may replace it, never a range at a time (a
+    range's other rows are taken from its current file)."""
+    return any(
+        _split_name(path) is None
+        for table in TABLES
+        for path in (root / table.name).glob("*.parquet")
+    )
 
 
 def current_files(folder: Path) -> dict[str, Path]:
