@@ -422,15 +422,17 @@ def _versions(folder: Path) -> dict[str, list[tuple[int, Path]]]:
     return {name: sorted(versions) for name, versions in found.items()}
 
 
+def _unnamed(folder: Path) -> list[Path]:
+    """The Parquet files of a table's folder that this version does not name (a layer
+    written by another version)."""
+    return [path for path in folder.glob("*.parquet") if _split_name(path) is None]
+
+
 def _other_layout(root: Path) -> bool:
-    """True when a table's folder holds a file this version does not name (a layer written
-    by another version): only a full publish may replace it, never a range at a time (a
-    range's other rows are taken from its current file)."""
-    return any(
-        _split_name(path) is None
-        for table in TABLES
-        for path in (root / table.name).glob("*.parquet")
-    )
+    """True when a table's folder holds a file this version does not name: only a full
+    publish may replace it, never a range at a time (a range's other rows are taken from its
+    current file)."""
+    return any(_unnamed(root / table.name) for table in TABLES)
 
 
 def current_files(folder: Path) -> dict[str, Path]:
@@ -469,12 +471,13 @@ def _due(root: Path, grace: float) -> list[Path]:
     due: list[Path] = []
     for table in TABLES:
         folder = root / table.name
-        for versions in _versions(folder).values():
+        ranges = _versions(folder)
+        for versions in ranges.values():
             for (_, old), (_, newer) in zip(versions, versions[1:], strict=False):
                 if now - newer.stat().st_mtime >= grace:
                     due.append(old)
-        if folder.is_dir() and current_files(folder):
-            due += [p for p in folder.glob("*.parquet") if _split_name(p) is None]
+        if ranges:  # a versioned file replaced them
+            due += _unnamed(folder)
     return due
 
 
